@@ -1,0 +1,10 @@
+export * from './decider';
+export * from './errors';
+export * from './parties/parties';
+export * from './parties/parse-parties';
+export * from './initiative/types';
+export * from './initiative/commands';
+export * from './initiative/events';
+export * from './initiative/state';
+export * from './initiative/decide';
+export { amountInCents } from './initiative/proposal-rules';

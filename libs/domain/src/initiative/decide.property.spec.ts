@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { initiativeDecider } from './decide';
+import { InitiativeCommand } from './commands';
+import { InitiativeEvent } from './events';
+import { Initiative } from './state';
+import { isDomainError } from '../errors';
+import { assertNever } from '../decider';
+import { auditor, DEADLINE, focalPoint, fundBoard, INITIATIVE_ID, MEMBERS, parties, proposal, secretariat, system } from '../testing/fixtures';
+
+const decider = initiativeDecider(parties);
+/** A command before its actor and time are bound to it. */
+type UnboundCommand = InitiativeCommand extends infer C ? (C extends InitiativeCommand ? Omit<C, 'metadata'> : never) : never;
+const START = Date.parse('2026-03-01T00:00:00Z');
+const DEADLINE_MS = Date.parse(DEADLINE);
+
+const actorArb = fc.oneof(
+  fc.constantFrom(...MEMBERS, 'HUN').map((country) => focalPoint(country)),
+  fc.constantFrom(secretariat, fundBoard, auditor, system),
+);
+const stateArb = fc.constantFrom(...MEMBERS);
+const versionArb = fc.integer({ min: 1, max: 4 });
+
+/** A command without its initiative-independent metadata: the actor and the time are drawn separately. */
+const commandArb: fc.Arbitrary<UnboundCommand> = fc.oneof(
+  fc
+    .record({
+      participatingStates: fc.subarray(MEMBERS, { minLength: 2 }),
+      quorum: fc.option(fc.integer({ min: 2, max: 5 }), { nil: undefined }),
+    })
+    .map(({ participatingStates, quorum }) => ({
+      type: 'ProposeInitiative' as const,
+      data: proposal({
+        proposingState: participatingStates[0],
+        participatingStates,
+        approvalRule: quorum ? { kind: 'quorum', minApprovals: Math.min(quorum, participatingStates.length) } : { kind: 'unanimity' },
+      }),
+    })),
+  fc
+    .record({ state: stateArb, decision: fc.constantFrom('approve', 'reject', 'abstain'), proposalVersion: versionArb })
+    .map(({ state, decision, proposalVersion }) => ({
+      type: 'RecordNationalSignOff' as const,
+      data: { initiativeId: INITIATIVE_ID, state, decision: decision as 'approve', proposalVersion, comment: null },
+    })),
+  fc.record({ state: stateArb, proposalVersion: versionArb }).map(({ state, proposalVersion }) => ({
+    type: 'RequestChanges' as const,
+    data: { initiativeId: INITIATIVE_ID, state, proposalVersion, comment: 'Please revise' },
+  })),
+  fc.record({ proposalVersion: versionArb, summary: fc.string({ minLength: 1, maxLength: 20 }) }).map((data) => ({
+    type: 'AmendInitiative' as const,
+    data: { initiativeId: INITIATIVE_ID, proposalVersion: data.proposalVersion, changes: { summary: data.summary } },
+  })),
+  fc.constant({ type: 'WithdrawInitiative' as const, data: { initiativeId: INITIATIVE_ID, reason: 'No longer needed' } }),
+  fc.constant({ type: 'ExpireSignOffs' as const, data: { initiativeId: INITIATIVE_ID } }),
+  fc.constantFrom('granted', 'partially-granted', 'declined').map((decision) => ({
+    type: 'RecordFundingDecision' as const,
+    data: {
+      initiativeId: INITIATIVE_ID,
+      decision: decision as 'granted',
+      amount: decision === 'partially-granted' ? '1000.00' : null,
+      currency: decision === 'partially-granted' ? 'USD' : null,
+      fundingBody: 'Fund',
+      conditions: null,
+    },
+  })),
+);
+
+/** Actors are biased towards the ones allowed to act, so that histories go deep. */
+const stepArb = fc.record({
+  command: commandArb,
+  actor: actorArb,
+  useRightfulActor: fc.boolean(),
+  minutesLater: fc.integer({ min: 0, max: 20_000 }),
+});
+
+function rightfulActor(command: UnboundCommand) {
+  switch (command.type) {
+    case 'ProposeInitiative':
+    case 'AmendInitiative':
+    case 'WithdrawInitiative':
+      return secretariat;
+    case 'RecordNationalSignOff':
+    case 'RequestChanges':
+      return focalPoint(command.data.state);
+    case 'ExpireSignOffs':
+      return system;
+    case 'RecordFundingDecision':
+      return fundBoard;
+    default:
+      return assertNever(command);
+  }
+}
+
+const OUTCOMES = ['InitiativeApproved', 'InitiativeRejected', 'InitiativeWithdrawn', 'SignOffDeadlineExpired'];
+
+describe('Initiative decider, over random command sequences', () => {
+  it('keeps every invariant of the lifecycle', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 60 }), (steps) => {
+        let state = decider.initialState();
+        let now = START;
+        const history: InitiativeEvent[] = [];
+        const outcomesByVersion = new Map<number, string[]>();
+
+        for (const step of steps) {
+          now += step.minutesLater * 60_000;
+          const actor = step.useRightfulActor ? rightfulActor(step.command) : step.actor;
+          const command = { ...step.command, metadata: { actor, now: new Date(now) } } as InitiativeCommand;
+          let events: InitiativeEvent[];
+          try {
+            events = decider.decide(command, state);
+          } catch (error) {
+            expect(isDomainError(error)).toBe(true);
+            continue;
+          }
+          for (const event of events) {
+            const before = state as Initiative;
+            if (event.type === 'NationalSignOffRecorded') {
+              expect(event.data.proposalVersion).toBe(before.proposalVersion);
+              expect(before.status).toBe('awaiting-sign-offs');
+              expect(now).toBeLessThan(DEADLINE_MS);
+            }
+            if (event.type === 'FundingDecisionRecorded') expect(before.status).toBe('approved');
+            if (OUTCOMES.includes(event.type)) {
+              const outcomes = outcomesByVersion.get(before.proposalVersion) ?? [];
+              outcomes.push(event.type);
+              outcomesByVersion.set(before.proposalVersion, outcomes);
+            }
+            state = decider.evolve(state, event);
+            history.push(event);
+          }
+        }
+
+        for (const outcomes of outcomesByVersion.values()) {
+          // A withdrawal may end an approved initiative; any other second outcome of one version is a defect.
+          const allowed = outcomes.length === 1 || (outcomes.length === 2 && outcomes.join() === 'InitiativeApproved,InitiativeWithdrawn');
+          expect({ outcomes, allowed }).toEqual({ outcomes, allowed: true });
+        }
+        expect(history.reduce(decider.evolve, decider.initialState())).toEqual(state);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

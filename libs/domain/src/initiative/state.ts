@@ -1,0 +1,118 @@
+import { assertNever } from '../decider';
+import { InitiativeEvent } from './events';
+import { Actor, FundingDecisionKind, InitiativeStatus, Proposal, SignOffDecision } from './types';
+
+export interface SignOff {
+  state: string;
+  decision: SignOffDecision;
+  proposalVersion: number;
+  comment: string | null;
+  decidedAt: string;
+  decidedBy: string;
+}
+
+export interface ChangeRequest {
+  state: string;
+  proposalVersion: number;
+  comment: string;
+  at: string;
+}
+
+export interface FundingDecision {
+  decision: FundingDecisionKind;
+  amount: string | null;
+  currency: string | null;
+  fundingBody: string;
+  conditions: string | null;
+  decidedAt: string;
+  decidedBy: string;
+}
+
+export interface Initiative extends Proposal {
+  status: InitiativeStatus;
+  proposalVersion: number;
+  proposedBy: Actor;
+  /** Sign-offs of the current proposal version only: an amendment voids the earlier ones. */
+  signOffs: SignOff[];
+  changeRequests: ChangeRequest[];
+  funding: FundingDecision | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type InitiativeState = { status: 'not-proposed' } | Initiative;
+
+export const initialState = (): InitiativeState => ({ status: 'not-proposed' });
+
+export function isProposed(state: InitiativeState): state is Initiative {
+  return state.status !== 'not-proposed';
+}
+
+/** Participants that have not signed the current version. */
+export function unsignedStates(initiative: Initiative): string[] {
+  const signed = new Set(initiative.signOffs.map((signOff) => signOff.state));
+  return initiative.participatingStates.filter((state) => !signed.has(state));
+}
+
+/** Participants whose sign-off is awaited now: none unless the initiative is awaiting sign-offs. */
+export function pendingStates(initiative: Initiative): string[] {
+  return initiative.status === 'awaiting-sign-offs' ? unsignedStates(initiative) : [];
+}
+
+export function evolve(state: InitiativeState, event: InitiativeEvent): InitiativeState {
+  const { occurredAt, actor } = event.metadata;
+  if (event.type === 'InitiativeProposed') {
+    const { proposalVersion, ...proposal } = event.data;
+    return {
+      ...proposal,
+      status: 'awaiting-sign-offs',
+      proposalVersion,
+      proposedBy: actor,
+      signOffs: [],
+      changeRequests: [],
+      funding: null,
+      createdAt: occurredAt,
+      updatedAt: occurredAt,
+    };
+  }
+  if (!isProposed(state)) return state;
+  const initiative: Initiative = { ...state, updatedAt: occurredAt };
+  switch (event.type) {
+    case 'NationalSignOffRecorded': {
+      const { state: signingState, decision, proposalVersion, comment } = event.data;
+      const signOff = { state: signingState, decision, proposalVersion, comment, decidedAt: occurredAt, decidedBy: actor.sub };
+      return { ...initiative, signOffs: [...initiative.signOffs, signOff] };
+    }
+    case 'ChangesRequested': {
+      const { state: requestingState, proposalVersion, comment } = event.data;
+      const changeRequest = { state: requestingState, proposalVersion, comment, at: occurredAt };
+      return { ...initiative, status: 'changes-requested', changeRequests: [...initiative.changeRequests, changeRequest] };
+    }
+    case 'InitiativeAmended':
+      return {
+        ...initiative,
+        ...event.data.changes,
+        proposalVersion: event.data.proposalVersion,
+        status: 'awaiting-sign-offs',
+        signOffs: [],
+      };
+    case 'InitiativeApproved':
+      return { ...initiative, status: 'approved' };
+    case 'InitiativeRejected':
+      return { ...initiative, status: 'rejected' };
+    case 'InitiativeWithdrawn':
+      return { ...initiative, status: 'withdrawn' };
+    case 'SignOffDeadlineExpired':
+      return { ...initiative, status: 'expired' };
+    case 'FundingDecisionRecorded': {
+      const { initiativeId: _initiativeId, ...decision } = event.data;
+      return {
+        ...initiative,
+        status: decision.decision === 'declined' ? 'funding-declined' : 'funded',
+        funding: { ...decision, decidedAt: occurredAt, decidedBy: actor.sub },
+      };
+    }
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,181 @@
+import { eventHash, GENESIS_HASH } from '@accord/audit';
+import { NewEvent, RecordedActor, StoredEvent } from './event-record';
+import { ConcurrencyError } from './errors';
+import { EventStore, IdempotencyRecord } from './event-store';
+import { KeyedLock } from './keyed-lock';
+
+/** The shape a decider's events take: the actor and the time travel with each event. */
+export interface DecidedEvent {
+  type: string;
+  data: object;
+  metadata: { actor: RecordedActor; occurredAt: string };
+}
+
+export interface EventDecider<Command, Event extends DecidedEvent, State> {
+  decide(command: Command, state: State): Event[];
+  evolve(state: State, event: Event): State;
+  initialState(): State;
+}
+
+export const SCHEMA_VERSION = 1;
+
+export interface CommandContext<State, Answer> {
+  correlationId: string;
+  causationId: string | null;
+  idempotencyKey: string | null;
+  /** `If-Match`: the revision the caller saw; a stream elsewhere fails with `RevisionMismatchError`, unretried. */
+  expectedRevision?: number;
+  /** Looked up before each attempt: an answer already given for this request ends it without deciding again. */
+  recall?: () => Promise<Answer | null>;
+  /** The response to remember with the appended events, in the same transaction where the store allows it. */
+  remember?: (outcome: CommandOutcome<State>) => IdempotencyRecord;
+}
+
+export interface CommandOutcome<State> {
+  state: State;
+  /** Stream revision after the command: of the last event written, or the current one if nothing was written. */
+  revision: number;
+  appended: number;
+}
+
+export type HandleResult<State, Answer> =
+  | ({ kind: 'decided' } & CommandOutcome<State>)
+  | { kind: 'recalled'; answer: Answer };
+
+export class RevisionMismatchError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`The stream is at revision ${actual}, not ${expected}`);
+    this.name = 'RevisionMismatchError';
+  }
+}
+
+export class TooMuchContentionError extends Error {
+  constructor(readonly streamId: string, attempts: number) {
+    super(`Gave up on ${streamId} after ${attempts} concurrent attempts`);
+    this.name = 'TooMuchContentionError';
+  }
+}
+
+export interface CommandHandlerOptions {
+  newEventId: () => string;
+  maxAttempts?: number;
+}
+
+/**
+ * The one way a command changes a stream: read the stream, fold it, decide, chain the new events
+ * to the last hash and append them at the expected revision. A concurrent writer makes the append
+ * fail; the command is then decided again against the fresh state.
+ */
+export class CommandHandler<Command, Event extends DecidedEvent, State> {
+  private readonly lock = new KeyedLock();
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly decider: EventDecider<Command, Event, State>,
+    private readonly options: CommandHandlerOptions,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 20;
+  }
+
+  /** Folds a stream's stored events into the decider's state. */
+  fold(events: readonly StoredEvent[]): State {
+    return events.reduce((state, event) => this.decider.evolve(state, toDecidedEvent<Event>(event)), this.decider.initialState());
+  }
+
+  handle<Answer>(streamId: string, command: Command, context: CommandContext<State, Answer>): Promise<HandleResult<State, Answer>> {
+    // Writers in this process take turns per stream, so that only writers elsewhere cause retries.
+    return this.lock.run(streamId, () => this.attempt(streamId, command, context));
+  }
+
+  private async attempt<Answer>(
+    streamId: string,
+    command: Command,
+    context: CommandContext<State, Answer>,
+  ): Promise<HandleResult<State, Answer>> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const answer = await context.recall?.();
+      if (answer) return { kind: 'recalled', answer };
+      const stored = await this.store.readStream(streamId);
+      const current = stored.length - 1;
+      if (context.expectedRevision !== undefined && context.expectedRevision !== current)
+        throw new RevisionMismatchError(context.expectedRevision, current);
+      const state = this.fold(stored);
+      const decided = this.decider.decide(command, state);
+      if (decided.length === 0) return { kind: 'decided', state, revision: current, appended: 0 };
+
+      const outcome = {
+        state: decided.reduce(this.decider.evolve, state),
+        revision: current + decided.length,
+        appended: decided.length,
+      };
+      const lastHash = stored.length > 0 ? stored[stored.length - 1].hash : GENESIS_HASH;
+      const events = this.chain(streamId, current + 1, lastHash, decided, context);
+      try {
+        await this.store.append(streamId, events, current < 0 ? 'no-stream' : current, {
+          idempotency: context.remember?.(outcome),
+        });
+        return { kind: 'decided', ...outcome };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        await backOff(attempt);
+      }
+    }
+    throw new TooMuchContentionError(streamId, this.maxAttempts);
+  }
+
+  private chain(
+    streamId: string,
+    firstRevision: number,
+    lastHash: string,
+    decided: Event[],
+    context: CommandContext<State, unknown>,
+  ): NewEvent[] {
+    let prevHash = lastHash;
+    return decided.map((event, index) => {
+      const eventId = this.options.newEventId();
+      const { actor, occurredAt } = event.metadata;
+      const data = event.data as Record<string, unknown>;
+      const hash = eventHash({
+        streamId,
+        revision: firstRevision + index,
+        eventId,
+        type: event.type,
+        schemaVersion: SCHEMA_VERSION,
+        occurredAt,
+        actor,
+        data,
+        prevHash,
+      });
+      const record: NewEvent = {
+        eventId,
+        type: event.type,
+        occurredAt,
+        actor,
+        data,
+        metadata: {
+          correlationId: context.correlationId,
+          causationId: context.causationId,
+          schemaVersion: SCHEMA_VERSION,
+          idempotencyKey: context.idempotencyKey,
+        },
+        prevHash,
+        hash,
+      };
+      prevHash = hash;
+      return record;
+    });
+  }
+}
+
+export function toDecidedEvent<Event extends DecidedEvent>(stored: StoredEvent): Event {
+  return { type: stored.type, data: stored.data, metadata: { actor: stored.actor, occurredAt: stored.occurredAt } } as Event;
+}
+
+function backOff(attempt: number): Promise<void> {
+  const ceiling = Math.min(50, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}

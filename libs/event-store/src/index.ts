@@ -1,0 +1,6 @@
+export * from './event-record';
+export * from './errors';
+export * from './event-store';
+export * from './in-memory/in-memory-event-store';
+export * from './sqlite/sqlite-event-store';
+export * from './command-handler';
