@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AuthenticationError, Principal, TokenVerifier } from '@accord/auth';
+import { TOKEN_VERIFIER } from '../infrastructure/tokens';
+import { ProblemException } from './problem';
+import { IS_PUBLIC } from './public.decorator';
+
+export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
+
+const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
+
+/** Every route needs a valid bearer token unless marked public. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    if (!token) throw unauthenticated('A bearer token is required');
+    try {
+      request.principal = await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw unauthenticated(error.message);
+      throw error;
+    }
+    request.log = request.log.child({ sub: request.principal.sub, role: request.principal.role });
+    return true;
+  }
+}
+
+function unauthenticated(detail: string): ProblemException {
+  return new ProblemException('unauthenticated', detail, undefined, { 'www-authenticate': 'Bearer' });
+}

@@ -1,0 +1,65 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, OpenAPIObject } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from '../app.module';
+import { Infrastructure } from '../infrastructure/infrastructure';
+import { PinoNestLogger } from './logger';
+import { logProblem, sendProblem, toProblem } from './problem.filter';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+const CORRELATION_ID = /^[\w.:-]{1,128}$/;
+
+/** The HTTP API: Fastify under Nest, problem+json for every error, OpenAPI at /docs and /docs-json. */
+export async function createHttpApp(infrastructure: Infrastructure, logger: Logger): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    loggerInstance: logger,
+    requestIdHeader: false,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const header = request.headers['x-correlation-id'];
+      return typeof header === 'string' && CORRELATION_ID.test(header) ? header : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-correlation-id', request.id);
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    if (!request.url.startsWith('/docs')) {
+      void reply.header('cache-control', 'no-store');
+      void reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      void reply.header('x-frame-options', 'DENY');
+    }
+  });
+  fastify.setErrorHandler((error, request, reply) => {
+    const answer = toProblem(error);
+    logProblem(request, error, answer);
+    sendProblem(reply, answer);
+  });
+
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  await app.init();
+  return app;
+}
+
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Accord API')
+    .setDescription(
+      'Cross-country initiative approvals: every proposal, national sign-off and funding decision recorded as a verifiable event.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  // Request bodies refuse unknown fields: say so in the contract.
+  for (const schema of Object.values(document.components?.schemas ?? {}))
+    if ('properties' in schema && schema.type === 'object') schema.additionalProperties = false;
+  return document;
+}

@@ -1,0 +1,76 @@
+import { FieldError } from '@accord/domain';
+
+/** The stable error codes of api.md; clients react to these, never to titles or details. */
+export const PROBLEM_STATUS = {
+  'validation-failed': 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'invalid-status': 409,
+  'stale-proposal-version': 409,
+  'already-signed': 409,
+  'deadline-passed': 409,
+  'already-exists': 409,
+  'revision-mismatch': 409,
+  'idempotency-key-reused': 409,
+  'payload-too-large': 413,
+  'too-many-requests': 429,
+  'internal-error': 500,
+  'projection-lagging': 503,
+  unavailable: 503,
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_STATUS;
+
+const TITLES: Record<ProblemCode, string> = {
+  'validation-failed': 'The request is not valid',
+  unauthenticated: 'Authentication is required',
+  forbidden: 'This action is not allowed',
+  'not-found': 'Not found',
+  'invalid-status': 'The initiative is not in a status that allows this',
+  'stale-proposal-version': 'The proposal version is not the current one',
+  'already-signed': 'This state already signed this version',
+  'deadline-passed': 'The sign-off deadline has passed',
+  'already-exists': 'The initiative already exists',
+  'revision-mismatch': 'The initiative changed since the revision you named',
+  'idempotency-key-reused': 'The idempotency key was used for another request',
+  'payload-too-large': 'The request body is too large',
+  'too-many-requests': 'Too many requests',
+  'internal-error': 'Internal error',
+  'projection-lagging': 'The read model has not caught up yet',
+  unavailable: 'The service is unavailable',
+};
+
+/** An RFC 9457 problem details body. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  errors?: FieldError[];
+}
+
+/** An error the HTTP layer answers with a problem of this code. */
+export class ProblemException extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'ProblemException';
+  }
+}
+
+export function problem(code: ProblemCode, detail: string, errors?: FieldError[]): Problem {
+  return {
+    type: `urn:accord:problem:${code}`,
+    title: TITLES[code],
+    status: PROBLEM_STATUS[code],
+    detail,
+    code,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}

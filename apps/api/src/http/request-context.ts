@@ -1,0 +1,61 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@accord/audit';
+import { Principal } from '@accord/auth';
+import { AuthenticatedRequest } from './auth.guard';
+import { ProblemException } from './problem';
+
+/** What a command carries from its HTTP request besides its body. */
+export interface CommandRequest {
+  principal: Principal;
+  correlationId: string;
+  idempotencyKey: string | null;
+  /** From `If-Match`. */
+  expectedRevision: number | undefined;
+  /** Identifies the request's content, to tell a retry from a different request under the same key. */
+  requestHash: string;
+  receivedAt: Date;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+const IF_MATCH = /^(?:W\/)?"(\d{1,15})"$|^(\d{1,15})$/;
+
+export function commandRequestOf(request: AuthenticatedRequest, receivedAt: Date): CommandRequest {
+  const keyHeader = request.headers['idempotency-key'];
+  const idempotencyKey = typeof keyHeader === 'string' ? keyHeader : null;
+  if (keyHeader !== undefined && (idempotencyKey === null || !IDEMPOTENCY_KEY.test(idempotencyKey)))
+    throw new ProblemException('validation-failed', 'Idempotency-Key must be 1 to 128 visible ASCII characters', [
+      { field: 'Idempotency-Key', message: 'must be 1 to 128 visible ASCII characters' },
+    ]);
+
+  const ifMatch = request.headers['if-match'];
+  let expectedRevision: number | undefined;
+  if (ifMatch !== undefined) {
+    const match = typeof ifMatch === 'string' ? IF_MATCH.exec(ifMatch.trim()) : null;
+    if (!match)
+      throw new ProblemException('validation-failed', 'If-Match must be a quoted stream revision, such as "3"', [
+        { field: 'If-Match', message: 'must be a quoted stream revision' },
+      ]);
+    expectedRevision = Number(match[1] ?? match[2]);
+  }
+
+  const requestHash = createHash('sha256')
+    .update(canonicalJson({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null }))
+    .digest('hex');
+  return {
+    principal: request.principal,
+    correlationId: String(request.id),
+    idempotencyKey,
+    expectedRevision,
+    requestHash,
+    receivedAt,
+  };
+}
+
+export const CommandRequestContext = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  commandRequestOf(context.switchToHttp().getRequest<AuthenticatedRequest>(), new Date()),
+);
+
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+);

@@ -1,0 +1,9 @@
+/** Injection tokens of what the process wires from its configuration. */
+export const ACCORD_CONFIG = Symbol('AccordConfig');
+export const EVENT_STORE = Symbol('EventStore');
+export const TOKEN_VERIFIER = Symbol('TokenVerifier');
+export const PARTIES = Symbol('Parties');
+export const CLOCK = Symbol('Clock');
+export const INITIATIVE_COMMAND_HANDLER = Symbol('InitiativeCommandHandler');
+
+export type Clock = () => Date;

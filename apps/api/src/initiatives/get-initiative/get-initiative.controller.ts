@@ -1,0 +1,32 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Principal } from '@accord/auth';
+import { InitiativeView } from '@accord/read-model';
+import { ApiProblems } from '../../http/openapi';
+import { CurrentPrincipal } from '../../http/request-context';
+import { initiativeIdPipe } from '../../http/validation';
+import { InitiativeViewDto } from '../shared/responses';
+import { GetInitiativeQuery } from './get-initiative.query';
+
+@ApiTags('queries')
+@Controller('v1/initiatives')
+export class GetInitiativeController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The initiative as it stands now; ETag is its stream revision' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: InitiativeViewDto })
+  @ApiProblems('validation-failed', 'not-found')
+  async get(
+    @Param('id', initiativeIdPipe) initiativeId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<InitiativeView> {
+    const view = await this.queryBus.execute(new GetInitiativeQuery(principal, initiativeId));
+    void reply.header('etag', `"${view.revision}"`);
+    return view;
+  }
+}

@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO4217CurrencyCode, IsString, Matches } from 'class-validator';
+import { FUNDING_DECISIONS, FundingDecisionKind } from '@accord/domain';
+import { IsOmittable } from '../../http/validation';
+import { AMOUNT_PATTERN, Text } from '../shared/fields';
+
+export class RecordFundingDecisionDto {
+  @IsIn(FUNDING_DECISIONS)
+  @ApiProperty({ enum: FUNDING_DECISIONS })
+  decision!: FundingDecisionKind;
+
+  @IsOmittable()
+  @IsString()
+  @Matches(new RegExp(AMOUNT_PATTERN), { message: 'must be a positive decimal string with at most 2 fraction digits' })
+  @ApiPropertyOptional({
+    type: String,
+    pattern: AMOUNT_PATTERN,
+    description: 'Granted amount; may be left out of a full grant of the requested funding; never with declined',
+  })
+  amount?: string;
+
+  @IsOmittable()
+  @IsString()
+  @IsISO4217CurrencyCode()
+  @ApiPropertyOptional({ type: String, pattern: '^[A-Z]{3}$', description: 'ISO 4217, with the amount' })
+  currency?: string;
+
+  @Text(1, 200, 'The deciding funding body')
+  fundingBody!: string;
+
+  @Text(1, 2000, 'Conditions attached to the funding', false)
+  conditions?: string;
+}

@@ -1,0 +1,33 @@
+import { Body, Controller, Param, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiCommand } from '../../http/openapi';
+import { CommandRequest, CommandRequestContext } from '../../http/request-context';
+import { initiativeIdPipe } from '../../http/validation';
+import { CommandResultDto } from '../shared/responses';
+import { RecordSignOffCommand } from './record-sign-off.command';
+import { RecordSignOffDto } from './record-sign-off.dto';
+
+@ApiTags('commands')
+@Controller('v1/initiatives')
+export class RecordSignOffController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post(':id/sign-offs')
+  @ApiOperation({ summary: 'Record a national sign-off of the current proposal version (focal point of that state)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiCreatedResponse({ type: CommandResultDto })
+  @ApiOkResponse({ type: CommandResultDto, description: 'An idempotent repeat: nothing appended' })
+  @ApiCommand('not-found', 'invalid-status', 'stale-proposal-version', 'already-signed', 'deadline-passed')
+  async handle(
+    @Param('id', initiativeIdPipe) initiativeId: string,
+    @Body() body: RecordSignOffDto,
+    @CommandRequestContext() request: CommandRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommandResultDto> {
+    const response = await this.commandBus.execute(new RecordSignOffCommand(initiativeId, body, request));
+    void reply.status(response.status);
+    return response.body;
+  }
+}

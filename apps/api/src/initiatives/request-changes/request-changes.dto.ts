@@ -1,0 +1,12 @@
+import { ProposalVersion, StateCode, Text } from '../shared/fields';
+
+export class RequestChangesDto {
+  @StateCode('The requesting member state: the focal point\'s own')
+  state!: string;
+
+  @ProposalVersion()
+  proposalVersion!: number;
+
+  @Text(1, 2000, 'What should change')
+  comment!: string;
+}

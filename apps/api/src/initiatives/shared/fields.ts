@@ -1,0 +1,154 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO4217CurrencyCode,
+  IsISO8601,
+  IsObject,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+  Validate,
+  ValidationArguments,
+  ValidateIf,
+} from 'class-validator';
+import { CATEGORIES } from '@accord/domain';
+import { IsOmittable } from '../../http/validation';
+
+const STATE_CODE = /^[A-Z]{3}$/;
+export const AMOUNT_PATTERN = '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,2})?$';
+const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
+
+const optional = (required: boolean) => (required ? [] : [IsOmittable()]);
+const property = (required: boolean, options: Parameters<typeof ApiProperty>[0]) =>
+  required ? ApiProperty(options) : ApiPropertyOptional(options);
+
+export const StateCode = (description: string, required = true) =>
+  applyDecorators(
+    ...optional(required),
+    IsString(),
+    Matches(STATE_CODE, { message: 'must be an ISO 3166-1 alpha-3 code' }),
+    property(required, { type: String, pattern: STATE_CODE.source, example: 'KAZ', description }),
+  );
+
+export const ProposalVersion = () =>
+  applyDecorators(
+    IsInt(),
+    Min(1),
+    Max(1_000_000),
+    ApiProperty({ type: 'integer', minimum: 1, maximum: 1_000_000, description: 'The proposal version this refers to' }),
+  );
+
+export const Text = (min: number, max: number, description: string, required = true) =>
+  applyDecorators(
+    ...optional(required),
+    IsString(),
+    Length(min, max),
+    property(required, { type: String, minLength: min, maxLength: max, description }),
+  );
+
+export const Category = (required = true) =>
+  applyDecorators(...optional(required), IsIn(CATEGORIES), property(required, { enum: CATEGORIES, enumName: 'Category' }));
+
+export const ParticipatingStates = (required = true) =>
+  applyDecorators(
+    ...optional(required),
+    IsArray(),
+    ArrayMinSize(2),
+    ArrayMaxSize(100),
+    ArrayUnique(),
+    IsString({ each: true }),
+    Matches(STATE_CODE, { each: true, message: 'each must be an ISO 3166-1 alpha-3 code' }),
+    property(required, {
+      type: [String],
+      minItems: 2,
+      maxItems: 100,
+      uniqueItems: true,
+      example: ['AZE', 'KAZ', 'KGZ', 'TUR', 'UZB'],
+      description: 'Member states taking part, the proposing state included',
+    }),
+  );
+
+export const Deadline = (required = true) =>
+  applyDecorators(
+    ...optional(required),
+    IsString(),
+    IsISO8601({ strict: true, strictSeparator: true }),
+    Matches(new RegExp(ISO_INSTANT_PATTERN), { message: 'must be an ISO 8601 instant with a time zone' }),
+    property(required, {
+      type: String,
+      format: 'date-time',
+      pattern: ISO_INSTANT_PATTERN,
+      description: 'Sign-off deadline: an instant strictly in the future',
+    }),
+  );
+
+@ValidatorConstraint({ name: 'quorumOnly' })
+class QuorumOnly implements ValidatorConstraintInterface {
+  validate(value: unknown, { object }: ValidationArguments): boolean {
+    const kind = (object as ApprovalRuleDto).kind;
+    return kind === 'quorum' ? Number.isInteger(value) : value === undefined;
+  }
+  defaultMessage({ object }: ValidationArguments): string {
+    return (object as ApprovalRuleDto).kind === 'quorum'
+      ? 'is required for a quorum: an integer of at least 2'
+      : 'is only allowed for a quorum';
+  }
+}
+
+export class ApprovalRuleDto {
+  @IsIn(['unanimity', 'quorum'])
+  @ApiProperty({ enum: ['unanimity', 'quorum'] })
+  kind!: 'unanimity' | 'quorum';
+
+  @Validate(QuorumOnly)
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 2,
+    maximum: 100,
+    description: 'Approvals needed, for a quorum only: from 2 to the number of participating states',
+  })
+  minApprovals?: number;
+}
+
+export const ApprovalRule = (required = true) =>
+  applyDecorators(
+    ...optional(required),
+    IsObject(),
+    ValidateNested(),
+    Type(() => ApprovalRuleDto),
+    property(required, { type: ApprovalRuleDto }),
+  );
+
+export class MoneyDto {
+  @IsString()
+  @Matches(new RegExp(AMOUNT_PATTERN), { message: 'must be a positive decimal string with at most 2 fraction digits' })
+  @ApiProperty({ type: String, pattern: AMOUNT_PATTERN, example: '1500000.00', description: 'A decimal string, never a number' })
+  amount!: string;
+
+  @IsString()
+  @IsISO4217CurrencyCode()
+  @ApiProperty({ type: String, pattern: '^[A-Z]{3}$', example: 'USD', description: 'ISO 4217' })
+  currency!: string;
+}
+
+export const RequestedFunding = (nullable: boolean) =>
+  applyDecorators(
+    // An amendment removes the requested funding with null; a proposal simply leaves it out.
+    nullable ? ValidateIf((_, value) => value !== undefined && value !== null) : IsOmittable(),
+    IsObject(),
+    ValidateNested(),
+    Type(() => MoneyDto),
+    ApiPropertyOptional({ type: MoneyDto, nullable }),
+  );

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InitiativeCommand, InitiativeState, isProposed } from '@accord/domain';
+import { CommandOutcome, EventStore, IdempotencyRecord } from '@accord/event-store';
+import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
+import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER } from '../../infrastructure/tokens';
+import { CommandRequest } from '../../http/request-context';
+import { ProblemException } from '../../http/problem';
+import { initiativeStreamId } from './stream-id';
+
+export interface CommandResult {
+  initiativeId: string;
+  /** Stream revision (0-based) of the last event written. */
+  revision: number;
+  proposalVersion: number;
+  status: string;
+}
+
+/** 201 when the command wrote events; 200 when it was an idempotent repeat that wrote nothing. */
+export interface CommandResponse {
+  status: 200 | 201;
+  body: CommandResult;
+}
+
+/**
+ * Runs an initiative command for an HTTP request: the generic read → decide → append of the command
+ * handler, plus what HTTP adds to it — `If-Match` and `Idempotency-Key`.
+ */
+@Injectable()
+export class InitiativeCommands {
+  constructor(
+    @Inject(INITIATIVE_COMMAND_HANDLER) private readonly handler: InitiativeCommandHandler,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute(initiativeId: string, command: InitiativeCommand, request: CommandRequest): Promise<CommandResponse> {
+    const { idempotencyKey: key, principal } = request;
+    const remembered = (status: 200 | 201, outcome: CommandOutcome<InitiativeState>): IdempotencyRecord => ({
+      sub: principal.sub,
+      key: key as string,
+      requestHash: request.requestHash,
+      status,
+      body: JSON.stringify(resultOf(initiativeId, outcome)),
+      createdAt: request.receivedAt.toISOString(),
+    });
+
+    const result = await this.handler.handle(initiativeStreamId(initiativeId), command, {
+      correlationId: request.correlationId,
+      causationId: request.correlationId,
+      idempotencyKey: key,
+      expectedRevision: request.expectedRevision,
+      recall: key ? () => this.recall(principal.sub, key, request.requestHash) : undefined,
+      remember: key ? (outcome) => remembered(201, outcome) : undefined,
+    });
+    if (result.kind === 'recalled') return result.answer;
+
+    if (result.appended > 0) return { status: 201, body: resultOf(initiativeId, result) };
+    if (key) await this.store.saveIdempotencyRecord(remembered(200, result));
+    const again = key ? await this.recall(principal.sub, key, request.requestHash) : null;
+    return again ?? { status: 200, body: resultOf(initiativeId, result) };
+  }
+
+  private async recall(sub: string, key: string, requestHash: string): Promise<CommandResponse | null> {
+    const record = await this.store.findIdempotencyRecord(sub, key);
+    if (!record) return null;
+    if (record.requestHash !== requestHash)
+      throw new ProblemException('idempotency-key-reused', 'This Idempotency-Key was used with another request');
+    return { status: record.status as 200 | 201, body: JSON.parse(record.body) };
+  }
+}
+
+function resultOf(initiativeId: string, { state, revision }: CommandOutcome<InitiativeState>): CommandResult {
+  if (!isProposed(state)) throw new Error('A command that succeeded left no initiative');
+  return { initiativeId, revision, proposalVersion: state.proposalVersion, status: state.status };
+}

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { canSee, Principal } from '@accord/auth';
+import { ChainVerification, exportBundle, AuditBundle, verifyChain } from '@accord/audit';
+import { InitiativeState, isProposed } from '@accord/domain';
+import { CorruptEventError, EventStore, ReadStreamOptions, readStreamFilter, StoredEvent } from '@accord/event-store';
+import { InitiativeView, toInitiativeView } from '@accord/read-model';
+import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
+import { Clock, CLOCK, EVENT_STORE, INITIATIVE_COMMAND_HANDLER } from '../../infrastructure/tokens';
+import { ProblemException } from '../../http/problem';
+import { initiativeStreamId } from './stream-id';
+
+/** An event as the API shows it (api.md, `EventRecord`). */
+export type EventRecord = Omit<StoredEvent, 'streamId' | 'position'>;
+
+export interface AuditReport extends Omit<ChainVerification, 'headHash'> {
+  initiativeId: string;
+  headHash: string;
+}
+
+const notFound = () => new ProblemException('not-found', 'No such initiative');
+
+/** Reads straight from the event store: history, time travel and audit. */
+@Injectable()
+export class InitiativeReader {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(INITIATIVE_COMMAND_HANDLER) private readonly handler: InitiativeCommandHandler,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The initiative's events if the principal may see it (judged by its current participants), else not found. */
+  private async visibleStream(principal: Principal, initiativeId: string): Promise<StoredEvent[]> {
+    const events = await this.store.readStream(initiativeStreamId(initiativeId));
+    const state: InitiativeState = this.handler.fold(events);
+    if (!isProposed(state) || !canSee(principal, state.participatingStates)) throw notFound();
+    return events;
+  }
+
+  async view(principal: Principal, initiativeId: string, options: ReadStreamOptions = {}): Promise<InitiativeView> {
+    const events = await this.visibleStream(principal, initiativeId);
+    const upTo = events.filter(readStreamFilter(options));
+    const state = this.handler.fold(upTo);
+    if (!isProposed(state)) throw new ProblemException('not-found', 'The initiative did not exist at that point');
+    return toInitiativeView(state, upTo.length - 1);
+  }
+
+  async history(principal: Principal, initiativeId: string): Promise<EventRecord[]> {
+    return (await this.visibleStream(principal, initiativeId)).map(toEventRecord);
+  }
+
+  async audit(principal: Principal, initiativeId: string): Promise<AuditReport> {
+    const streamId = initiativeStreamId(initiativeId);
+    const readable = await this.readForAudit(principal, initiativeId);
+    const verification = verifyChain(streamId, readable.events);
+    const report = { initiativeId, ...verification };
+    if (readable.corruptAt === null || verification.brokenAtRevision !== null) return report;
+    return { ...report, verified: false, brokenAtRevision: readable.corruptAt, eventCount: readable.corruptAt + 1 };
+  }
+
+  async auditBundle(principal: Principal, initiativeId: string): Promise<AuditBundle<EventRecord> & { initiativeId: string }> {
+    const events = await this.visibleStream(principal, initiativeId);
+    const streamId = initiativeStreamId(initiativeId);
+    return { ...exportBundle(streamId, events.map(toEventRecord), this.clock()), initiativeId };
+  }
+
+  /** Audit reads what it can of a damaged stream: the damage is what it must report. */
+  private async readForAudit(
+    principal: Principal,
+    initiativeId: string,
+  ): Promise<{ events: StoredEvent[]; corruptAt: number | null }> {
+    try {
+      return { events: await this.visibleStream(principal, initiativeId), corruptAt: null };
+    } catch (error) {
+      if (!(error instanceof CorruptEventError)) throw error;
+      if (principal.role === 'focal-point') throw notFound();
+      return { events: error.readBefore, corruptAt: error.revision };
+    }
+  }
+}
+
+export function toEventRecord({ streamId: _streamId, position: _position, ...record }: StoredEvent): EventRecord {
+  return record;
+}

@@ -1,0 +1,28 @@
+import { tokenCommand } from './commands/token';
+import { verifyCommand } from './commands/verify';
+
+const USAGE = `Usage: accord <command> [options]
+
+Commands:
+  token --role ROLE [--country CODE] --sub SUB [--expires-in SECONDS]
+        Print a token signed with ACCORD_JWT_SECRET (or the embedded default's secret under ACCORD_DATA_DIR)
+  verify FILE
+        Verify an audit bundle offline: exit 0 and print the head hash, or exit 1 naming the first broken revision
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  token: tokenCommand,
+  verify: verifyCommand,
+};
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(USAGE);
+    return name === undefined || name === '--help' || name === 'help' ? 0 : 2;
+  }
+  return command(args);
+}

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_PARTIES, Parties, partiesFileProblems } from '@accord/domain';
+
+export const PROCESS_ROLES = ['api', 'projector', 'scheduler', 'relay'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+export type JwtConfig =
+  | { kind: 'hs256'; secret: string | null; issuer: string; audience: string }
+  | { kind: 'jwks'; jwksUrl: string; issuer: string; audience: string };
+
+export interface AccordConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  eventStore: { kind: 'sqlite' } | { kind: 'eventstoredb'; connectionString: string };
+  readStore: { kind: 'sqlite' } | { kind: 'postgres'; databaseUrl: string };
+  kafka: { brokers: string[]; topic: string; partitions: number; replicationFactor: number } | null;
+  eventSource: string;
+  /** `secret: null` in hs256 mode: the embedded default keeps a generated secret under the data directory. */
+  jwt: JwtConfig;
+  parties: Parties;
+  roles: ProcessRole[];
+  logLevel: string;
+  rateLimit: { requestsPerMinute: number };
+}
+
+/** Configuration is read and validated once; a bad value stops the process with a message naming it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordConfig {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = value(name) ?? fallback;
+    if (!allowed.includes(raw as T)) problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return raw as T;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (!/^\d+$/.test(raw) || parsed < min || parsed > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const required = (name: string, because: string): string => {
+    const raw = value(name);
+    if (raw === undefined) problems.push(`${name} is required ${because}`);
+    return raw ?? '';
+  };
+
+  const port = integer('PORT', 3000, 0, 65535);
+  const host = value('HOST') ?? '127.0.0.1';
+  const dataDir = resolvePath(value('ACCORD_DATA_DIR') ?? './data', cwd);
+
+  const eventStoreKind = oneOf('ACCORD_EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite');
+  const eventStore =
+    eventStoreKind === 'eventstoredb'
+      ? {
+          kind: eventStoreKind,
+          connectionString: required('EVENTSTORE_CONNECTION_STRING', 'when ACCORD_EVENT_STORE=eventstoredb'),
+        }
+      : { kind: eventStoreKind };
+  const connectionString = value('EVENTSTORE_CONNECTION_STRING');
+  if (connectionString && !/^(esdb|esdb\+discover):\/\//.test(connectionString))
+    problems.push('EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover://');
+
+  const readStoreKind = oneOf('ACCORD_READ_STORE', ['sqlite', 'postgres'] as const, 'sqlite');
+  const readStore =
+    readStoreKind === 'postgres'
+      ? { kind: readStoreKind, databaseUrl: required('DATABASE_URL', 'when ACCORD_READ_STORE=postgres') }
+      : { kind: readStoreKind };
+  const databaseUrl = value('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
+
+  const brokers = value('KAFKA_BROKERS')?.split(',').map((broker) => broker.trim()).filter(Boolean) ?? [];
+  for (const broker of brokers)
+    if (!/^[\w.-]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS must list host:port entries (got "${broker}")`);
+  const kafka =
+    brokers.length > 0
+      ? {
+          brokers,
+          topic: value('ACCORD_KAFKA_TOPIC') ?? 'accord.initiatives.v1',
+          partitions: integer('ACCORD_KAFKA_PARTITIONS', 3, 1, 10_000),
+          replicationFactor: integer('ACCORD_KAFKA_REPLICATION_FACTOR', 1, 1, 16),
+        }
+      : null;
+  const topic = value('ACCORD_KAFKA_TOPIC');
+  if (topic && !/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) problems.push('ACCORD_KAFKA_TOPIC is not a valid Kafka topic name');
+
+  const issuer = value('ACCORD_JWT_ISSUER') ?? 'accord';
+  const audience = value('ACCORD_JWT_AUDIENCE') ?? 'accord-api';
+  const jwksUrl = value('ACCORD_JWT_JWKS_URL');
+  const secret = value('ACCORD_JWT_SECRET') ?? null;
+  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) problems.push('ACCORD_JWT_JWKS_URL must be an http(s) URL');
+  if (secret !== null && secret.length < 32) problems.push('ACCORD_JWT_SECRET must be at least 32 characters');
+  const jwt: JwtConfig = jwksUrl ? { kind: 'jwks', jwksUrl, issuer, audience } : { kind: 'hs256', secret, issuer, audience };
+
+  const parties = loadParties(value('ACCORD_PARTIES_FILE'), cwd, problems);
+
+  const rolesRaw = value('ACCORD_ROLES') ?? PROCESS_ROLES.join(',');
+  const roles = rolesRaw.split(',').map((role) => role.trim()) as ProcessRole[];
+  for (const role of roles)
+    if (!PROCESS_ROLES.includes(role)) problems.push(`ACCORD_ROLES must list some of ${PROCESS_ROLES.join(', ')} (got "${role}")`);
+
+  const logLevel = oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info');
+  const eventSource = value('ACCORD_EVENT_SOURCE') ?? 'urn:accord:initiatives';
+  const rateLimit = { requestsPerMinute: integer('ACCORD_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000) };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, host, dataDir, eventStore, readStore, kafka, eventSource, jwt, parties, roles, logLevel, rateLimit };
+}
+
+function resolvePath(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+function loadParties(file: string | undefined, cwd: string, problems: string[]): Parties {
+  if (!file) return new Parties(DEFAULT_PARTIES);
+  let content: unknown;
+  try {
+    content = JSON.parse(readFileSync(resolvePath(file, cwd), 'utf8'));
+  } catch (error) {
+    problems.push(`ACCORD_PARTIES_FILE cannot be read as JSON: ${(error as Error).message}`);
+    return new Parties(DEFAULT_PARTIES);
+  }
+  const fileProblems = partiesFileProblems(content);
+  problems.push(...fileProblems.map((problem) => `ACCORD_PARTIES_FILE: ${problem}`));
+  return new Parties(fileProblems.length === 0 ? (content as Parties['all']) : DEFAULT_PARTIES);
+}
