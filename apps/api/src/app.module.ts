@@ -7,7 +7,14 @@ import { StrictValidationPipe } from './http/validation';
 import { HealthController } from './health/health.controller';
 import { probe, READINESS_CHECKS, ReadinessCheck } from './health/readiness';
 import { Infrastructure } from './infrastructure/infrastructure';
-import { ACCORD_CONFIG, CLOCK, EVENT_STORE, INITIATIVE_COMMAND_HANDLER, PARTIES, TOKEN_VERIFIER } from './infrastructure/tokens';
+import {
+  ACCORD_CONFIG,
+  CLOCK,
+  EVENT_STORE,
+  INITIATIVE_COMMAND_HANDLER,
+  PARTIES,
+  TOKEN_VERIFIER,
+} from './infrastructure/tokens';
 import { AmendInitiativeController } from './initiatives/amend-initiative/amend-initiative.controller';
 import { AmendInitiativeHandler } from './initiatives/amend-initiative/amend-initiative.handler';
 import { GetAuditBundleController } from './initiatives/get-audit-bundle/get-audit-bundle.controller';

@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   const infrastructure = openInfrastructure(config);
   const app = await createHttpApp(infrastructure, logger);
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ url: `http://${config.host}:${config.port}`, dataDir: config.dataDir }, 'Accord API listening');
+  logger.info(
+    { url: `http://${config.host}:${config.port}`, dataDir: config.dataDir },
+    'Accord API listening',
+  );
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

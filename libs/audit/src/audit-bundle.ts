@@ -24,7 +24,8 @@ export function exportBundle<Event extends ChainedEvent>(
     exportedAt: exportedAt.toISOString(),
     eventCount: events.length,
     headHash: events.length > 0 ? events[events.length - 1].hash : GENESIS_HASH,
-    hashAlgorithm: 'sha256 over RFC 8785 JSON of {streamId, revision, eventId, type, schemaVersion, occurredAt, actor, data, prevHash}',
+    hashAlgorithm:
+      'sha256 over RFC 8785 JSON of {streamId, revision, eventId, type, schemaVersion, occurredAt, actor, data, prevHash}',
     events,
   };
 }
@@ -35,7 +36,8 @@ export type BundleVerification =
 
 /** Checks a parsed bundle: its shape, every link of its chain, and the head hash it claims. */
 export function verifyBundle(bundle: unknown): BundleVerification {
-  if (typeof bundle !== 'object' || bundle === null) return { kind: 'unreadable', reason: 'not a JSON object' };
+  if (typeof bundle !== 'object' || bundle === null)
+    return { kind: 'unreadable', reason: 'not a JSON object' };
   const candidate = bundle as Partial<AuditBundle>;
   if (candidate.format !== BUNDLE_FORMAT)
     return { kind: 'unreadable', reason: `format is not ${BUNDLE_FORMAT}` };

@@ -56,7 +56,17 @@ function linkHolds(streamId: string, index: number, prevHash: string, event: Cha
   try {
     const { revision, eventId, type, occurredAt, actor, data, metadata } = event;
     if (revision !== index || event.prevHash !== prevHash) return false;
-    const fields = { streamId, revision, eventId, type, schemaVersion: metadata.schemaVersion, occurredAt, actor, data, prevHash };
+    const fields = {
+      streamId,
+      revision,
+      eventId,
+      type,
+      schemaVersion: metadata.schemaVersion,
+      occurredAt,
+      actor,
+      data,
+      prevHash,
+    };
     return eventHash(fields) === event.hash;
   } catch {
     // A record too damaged to canonicalise is a broken link, not a crash.

@@ -26,7 +26,8 @@ export function principalFromClaims(claims: Record<string, unknown>, parties: Pa
       throw new AuthenticationError('A focal point token needs the country of a party');
     return { sub, role, country };
   }
-  if (country !== undefined && country !== null) throw new AuthenticationError(`A ${String(role)} token carries no country`);
+  if (country !== undefined && country !== null)
+    throw new AuthenticationError(`A ${String(role)} token carries no country`);
   return { sub, role: role as TokenRole, country: null };
 }
 

@@ -27,7 +27,11 @@ async function verified(check: () => Promise<{ payload: JWTPayload }>, parties: 
 }
 
 /** Development and the embedded default: HS256 only, with `exp`, `iss` and `aud` checked. */
-export function hs256Verifier(secret: string, { issuer, audience }: Audience, parties: Parties): TokenVerifier {
+export function hs256Verifier(
+  secret: string,
+  { issuer, audience }: Audience,
+  parties: Parties,
+): TokenVerifier {
   const key = new TextEncoder().encode(secret);
   return {
     verify: (token) =>
@@ -46,7 +50,11 @@ export function hs256Verifier(secret: string, { issuer, audience }: Audience, pa
 }
 
 /** Production: asymmetric keys of an OpenID Connect provider, fetched from its JWKS and cached. */
-export function jwksVerifier(jwksUrl: string, { issuer, audience }: Audience, parties: Parties): TokenVerifier {
+export function jwksVerifier(
+  jwksUrl: string,
+  { issuer, audience }: Audience,
+  parties: Parties,
+): TokenVerifier {
   const keys = createRemoteJWKSet(new URL(jwksUrl));
   return {
     verify: (token) =>
@@ -63,4 +71,3 @@ export function jwksVerifier(jwksUrl: string, { issuer, audience }: Audience, pa
       ),
   };
 }
-

@@ -43,7 +43,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
   };
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const raw = value(name) ?? fallback;
-    if (!allowed.includes(raw as T)) problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    if (!allowed.includes(raw as T))
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
     return raw as T;
   };
   const integer = (name: string, fallback: number, min: number, max: number): number => {
@@ -87,9 +88,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
 
-  const brokers = value('KAFKA_BROKERS')?.split(',').map((broker) => broker.trim()).filter(Boolean) ?? [];
+  const brokers =
+    value('KAFKA_BROKERS')
+      ?.split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean) ?? [];
   for (const broker of brokers)
-    if (!/^[\w.-]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS must list host:port entries (got "${broker}")`);
+    if (!/^[\w.-]+:\d{1,5}$/.test(broker))
+      problems.push(`KAFKA_BROKERS must list host:port entries (got "${broker}")`);
   const kafka =
     brokers.length > 0
       ? {
@@ -100,29 +106,51 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
         }
       : null;
   const topic = value('ACCORD_KAFKA_TOPIC');
-  if (topic && !/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) problems.push('ACCORD_KAFKA_TOPIC is not a valid Kafka topic name');
+  if (topic && !/^[a-zA-Z0-9._-]{1,249}$/.test(topic))
+    problems.push('ACCORD_KAFKA_TOPIC is not a valid Kafka topic name');
 
   const issuer = value('ACCORD_JWT_ISSUER') ?? 'accord';
   const audience = value('ACCORD_JWT_AUDIENCE') ?? 'accord-api';
   const jwksUrl = value('ACCORD_JWT_JWKS_URL');
   const secret = value('ACCORD_JWT_SECRET') ?? null;
   if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) problems.push('ACCORD_JWT_JWKS_URL must be an http(s) URL');
-  if (secret !== null && secret.length < 32) problems.push('ACCORD_JWT_SECRET must be at least 32 characters');
-  const jwt: JwtConfig = jwksUrl ? { kind: 'jwks', jwksUrl, issuer, audience } : { kind: 'hs256', secret, issuer, audience };
+  if (secret !== null && secret.length < 32)
+    problems.push('ACCORD_JWT_SECRET must be at least 32 characters');
+  const jwt: JwtConfig = jwksUrl
+    ? { kind: 'jwks', jwksUrl, issuer, audience }
+    : { kind: 'hs256', secret, issuer, audience };
 
   const parties = loadParties(value('ACCORD_PARTIES_FILE'), cwd, problems);
 
   const rolesRaw = value('ACCORD_ROLES') ?? PROCESS_ROLES.join(',');
   const roles = rolesRaw.split(',').map((role) => role.trim()) as ProcessRole[];
   for (const role of roles)
-    if (!PROCESS_ROLES.includes(role)) problems.push(`ACCORD_ROLES must list some of ${PROCESS_ROLES.join(', ')} (got "${role}")`);
+    if (!PROCESS_ROLES.includes(role))
+      problems.push(`ACCORD_ROLES must list some of ${PROCESS_ROLES.join(', ')} (got "${role}")`);
 
-  const logLevel = oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info');
+  const logLevel = oneOf(
+    'LOG_LEVEL',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    'info',
+  );
   const eventSource = value('ACCORD_EVENT_SOURCE') ?? 'urn:accord:initiatives';
   const rateLimit = { requestsPerMinute: integer('ACCORD_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000) };
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, dataDir, eventStore, readStore, kafka, eventSource, jwt, parties, roles, logLevel, rateLimit };
+  return {
+    port,
+    host,
+    dataDir,
+    eventStore,
+    readStore,
+    kafka,
+    eventSource,
+    jwt,
+    parties,
+    roles,
+    logLevel,
+    rateLimit,
+  };
 }
 
 function resolvePath(path: string, cwd: string): string {

@@ -8,8 +8,13 @@ import { AccordConfig } from './config';
  * in the data directory (readable by its owner only), so that `npm start` and `npm run token` agree without a
  * secret ever being written into the repository.
  */
-export function resolveJwtSecret(config: AccordConfig): { secret: string; generated: boolean; file: string | null } {
-  if (config.jwt.kind !== 'hs256') throw new Error('Tokens are verified with a JWKS: there is no shared secret');
+export function resolveJwtSecret(config: AccordConfig): {
+  secret: string;
+  generated: boolean;
+  file: string | null;
+} {
+  if (config.jwt.kind !== 'hs256')
+    throw new Error('Tokens are verified with a JWKS: there is no shared secret');
   if (config.jwt.secret) return { secret: config.jwt.secret, generated: false, file: null };
   const file = join(config.dataDir, 'jwt-secret');
   if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), generated: false, file };
@@ -19,7 +24,8 @@ export function resolveJwtSecret(config: AccordConfig): { secret: string; genera
     writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     // Another process of this installation generated it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { secret: readFileSync(file, 'utf8').trim(), generated: false, file };
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return { secret: readFileSync(file, 'utf8').trim(), generated: false, file };
     throw error;
   }
   return { secret, generated: true, file };

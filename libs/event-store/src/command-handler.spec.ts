@@ -5,7 +5,11 @@ import { InMemoryEventStore } from './in-memory/in-memory-event-store';
 
 /** A counter that accepts increments up to a limit: just enough of a decider to exercise the handler. */
 type Increment = { type: 'Increment'; by: number; limit: number; sub: string };
-type Incremented = { type: 'Incremented'; data: { by: number }; metadata: { actor: { sub: string; role: string; country: null }; occurredAt: string } };
+type Incremented = {
+  type: 'Incremented';
+  data: { by: number };
+  metadata: { actor: { sub: string; role: string; country: null }; occurredAt: string };
+};
 const counter: EventDecider<Increment, Incremented, number> = {
   initialState: () => 0,
   evolve: (total, event) => total + event.data.by,
@@ -16,13 +20,21 @@ const counter: EventDecider<Increment, Incremented, number> = {
       {
         type: 'Incremented',
         data: { by: command.by },
-        metadata: { actor: { sub: command.sub, role: 'secretariat', country: null }, occurredAt: '2026-03-01T09:00:00.000Z' },
+        metadata: {
+          actor: { sub: command.sub, role: 'secretariat', country: null },
+          occurredAt: '2026-03-01T09:00:00.000Z',
+        },
       },
     ];
   },
 };
 const context = { correlationId: 'corr-1', causationId: null, idempotencyKey: null };
-const increment = (by: number, limit = 1_000): Increment => ({ type: 'Increment', by, limit, sub: 'someone' });
+const increment = (by: number, limit = 1_000): Increment => ({
+  type: 'Increment',
+  by,
+  limit,
+  sub: 'someone',
+});
 
 describe('Command handler', () => {
   let store: InMemoryEventStore;
@@ -37,7 +49,12 @@ describe('Command handler', () => {
       const result = await handler.handle('counter-1', increment(2), context);
       expect(result).toEqual({ kind: 'decided', state: 2, revision: 0, appended: 1 });
       const [stored] = await store.readStream('counter-1');
-      expect(stored.metadata).toEqual({ correlationId: 'corr-1', causationId: null, schemaVersion: 1, idempotencyKey: null });
+      expect(stored.metadata).toEqual({
+        correlationId: 'corr-1',
+        causationId: null,
+        schemaVersion: 1,
+        idempotencyKey: null,
+      });
       expect(verifyChain('counter-1', await store.readStream('counter-1')).verified).toBe(true);
     });
 
@@ -57,9 +74,11 @@ describe('Command handler', () => {
       const results = await Promise.all(
         Array.from({ length: 10 }, () => elsewhere().handle('counter-3', increment(1), context)),
       );
-      expect(results.map((result) => result.kind === 'decided' && result.revision).sort((a, b) => Number(a) - Number(b))).toEqual(
-        Array.from({ length: 10 }, (_, i) => i),
-      );
+      expect(
+        results
+          .map((result) => result.kind === 'decided' && result.revision)
+          .sort((a, b) => Number(a) - Number(b)),
+      ).toEqual(Array.from({ length: 10 }, (_, i) => i));
       const stream = await store.readStream('counter-3');
       expect(handler.fold(stream)).toBe(10);
       expect(verifyChain('counter-3', stream)).toMatchObject({ verified: true, eventCount: 10 });
@@ -78,10 +97,12 @@ describe('Command handler', () => {
   describe('when the caller names the revision it saw', () => {
     it('refuses the command if the stream moved on', async () => {
       await handler.handle('counter-5', increment(1), context);
-      await expect(handler.handle('counter-5', increment(1), { ...context, expectedRevision: 3 })).rejects.toBeInstanceOf(
-        RevisionMismatchError,
-      );
-      await expect(handler.handle('counter-5', increment(1), { ...context, expectedRevision: 0 })).resolves.toMatchObject({
+      await expect(
+        handler.handle('counter-5', increment(1), { ...context, expectedRevision: 3 }),
+      ).rejects.toBeInstanceOf(RevisionMismatchError);
+      await expect(
+        handler.handle('counter-5', increment(1), { ...context, expectedRevision: 0 }),
+      ).resolves.toMatchObject({
         revision: 1,
       });
     });
@@ -89,7 +110,10 @@ describe('Command handler', () => {
 
   describe('when the request was answered before', () => {
     it('answers from memory without deciding again', async () => {
-      const result = await handler.handle('counter-6', increment(1), { ...context, recall: async () => 'remembered' });
+      const result = await handler.handle('counter-6', increment(1), {
+        ...context,
+        recall: async () => 'remembered',
+      });
       expect(result).toEqual({ kind: 'recalled', answer: 'remembered' });
       expect(await store.readStream('counter-6')).toEqual([]);
     });

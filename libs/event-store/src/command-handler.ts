@@ -39,8 +39,7 @@ export interface CommandOutcome<State> {
 }
 
 export type HandleResult<State, Answer> =
-  | ({ kind: 'decided' } & CommandOutcome<State>)
-  | { kind: 'recalled'; answer: Answer };
+  ({ kind: 'decided' } & CommandOutcome<State>) | { kind: 'recalled'; answer: Answer };
 
 export class RevisionMismatchError extends Error {
   constructor(
@@ -53,7 +52,10 @@ export class RevisionMismatchError extends Error {
 }
 
 export class TooMuchContentionError extends Error {
-  constructor(readonly streamId: string, attempts: number) {
+  constructor(
+    readonly streamId: string,
+    attempts: number,
+  ) {
     super(`Gave up on ${streamId} after ${attempts} concurrent attempts`);
     this.name = 'TooMuchContentionError';
   }
@@ -83,10 +85,17 @@ export class CommandHandler<Command, Event extends DecidedEvent, State> {
 
   /** Folds a stream's stored events into the decider's state. */
   fold(events: readonly StoredEvent[]): State {
-    return events.reduce((state, event) => this.decider.evolve(state, toDecidedEvent<Event>(event)), this.decider.initialState());
+    return events.reduce(
+      (state, event) => this.decider.evolve(state, toDecidedEvent<Event>(event)),
+      this.decider.initialState(),
+    );
   }
 
-  handle<Answer>(streamId: string, command: Command, context: CommandContext<State, Answer>): Promise<HandleResult<State, Answer>> {
+  handle<Answer>(
+    streamId: string,
+    command: Command,
+    context: CommandContext<State, Answer>,
+  ): Promise<HandleResult<State, Answer>> {
     // Writers in this process take turns per stream, so that only writers elsewhere cause retries.
     return this.lock.run(streamId, () => this.attempt(streamId, command, context));
   }
@@ -172,7 +181,11 @@ export class CommandHandler<Command, Event extends DecidedEvent, State> {
 }
 
 export function toDecidedEvent<Event extends DecidedEvent>(stored: StoredEvent): Event {
-  return { type: stored.type, data: stored.data, metadata: { actor: stored.actor, occurredAt: stored.occurredAt } } as Event;
+  return {
+    type: stored.type,
+    data: stored.data,
+    metadata: { actor: stored.actor, occurredAt: stored.occurredAt },
+  } as Event;
 }
 
 function backOff(attempt: number): Promise<void> {

@@ -37,7 +37,12 @@ export interface ReadStreamOptions {
  * global log in append order that projections and the relay follow from their own checkpoints.
  */
 export interface EventStore {
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
+  append(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** The next batch of the global log strictly after `after` (0 = from the start). */
   readAll(after: number, limit: number): Promise<StoredEvent[]>;

@@ -70,8 +70,17 @@ export function toInitiativeView(initiative: Initiative, revision: number): Init
 }
 
 export function toInitiativeSummary(view: InitiativeView): InitiativeSummary {
-  const { initiativeId, title, category, proposingState, participatingStates, status, proposalVersion, revision, updatedAt } =
-    view;
+  const {
+    initiativeId,
+    title,
+    category,
+    proposingState,
+    participatingStates,
+    status,
+    proposalVersion,
+    revision,
+    updatedAt,
+  } = view;
   return {
     initiativeId,
     title,

@@ -12,7 +12,10 @@ export interface ReadinessCheck {
   run(): Promise<CheckResult>;
 }
 
-export async function probe(critical: boolean, check: () => Promise<Record<string, unknown> | void>): Promise<CheckResult> {
+export async function probe(
+  critical: boolean,
+  check: () => Promise<Record<string, unknown> | void>,
+): Promise<CheckResult> {
   try {
     return { status: 'up', critical, ...((await check()) ?? {}) };
   } catch {

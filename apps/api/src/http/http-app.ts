@@ -12,7 +12,10 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
 /** The HTTP API: Fastify under Nest, problem+json for every error, OpenAPI at /docs and /docs-json. */
-export async function createHttpApp(infrastructure: Infrastructure, logger: Logger): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  infrastructure: Infrastructure,
+  logger: Logger,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     loggerInstance: logger,

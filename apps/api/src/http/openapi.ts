@@ -1,5 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiHeader,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+} from '@nestjs/swagger';
 import { PROBLEM_STATUS, ProblemCode } from './problem';
 
 class FieldErrorDto {
@@ -52,7 +59,8 @@ export function ApiCommand(...codes: ProblemCode[]) {
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: '1–128 visible ASCII characters: a retry with the same key and body returns the first answer',
+      description:
+        '1–128 visible ASCII characters: a retry with the same key and body returns the first answer',
       schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' },
     }),
     ApiHeader({
@@ -61,6 +69,13 @@ export function ApiCommand(...codes: ProblemCode[]) {
       description: 'The stream revision the caller saw, quoted: "3"',
       schema: { type: 'string', pattern: '^"[0-9]+"$' },
     }),
-    ApiProblems('validation-failed', 'forbidden', 'payload-too-large', 'revision-mismatch', 'idempotency-key-reused', ...codes),
+    ApiProblems(
+      'validation-failed',
+      'forbidden',
+      'payload-too-large',
+      'revision-mismatch',
+      'idempotency-key-reused',
+      ...codes,
+    ),
   );
 }

@@ -1,7 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '@accord/domain';
-import { CorruptEventError, EventStoreUnavailableError, RevisionMismatchError, TooMuchContentionError } from '@accord/event-store';
+import {
+  CorruptEventError,
+  EventStoreUnavailableError,
+  RevisionMismatchError,
+  TooMuchContentionError,
+} from '@accord/event-store';
 import { AuthenticationError } from '@accord/auth';
 import { Problem, problem, ProblemException } from './problem';
 
@@ -15,16 +20,25 @@ interface Answer {
  * unexpected errors are logged with their stack and answered without any of it.
  */
 export function toProblem(error: unknown): Answer {
-  if (error instanceof ProblemException) return { body: problem(error.code, error.detail, error.errors), headers: error.headers };
+  if (error instanceof ProblemException)
+    return { body: problem(error.code, error.detail, error.errors), headers: error.headers };
   if (isDomainError(error)) return { body: problem(error.code, error.message, error.errors) };
   if (error instanceof AuthenticationError) return { body: problem('unauthenticated', error.message) };
   if (error instanceof RevisionMismatchError) return { body: problem('revision-mismatch', error.message) };
   if (error instanceof TooMuchContentionError)
-    return { body: problem('unavailable', 'The initiative is too busy right now; try again'), headers: { 'retry-after': '1' } };
+    return {
+      body: problem('unavailable', 'The initiative is too busy right now; try again'),
+      headers: { 'retry-after': '1' },
+    };
   if (error instanceof EventStoreUnavailableError)
-    return { body: problem('unavailable', 'The event store is unavailable'), headers: { 'retry-after': '5' } };
+    return {
+      body: problem('unavailable', 'The event store is unavailable'),
+      headers: { 'retry-after': '5' },
+    };
   if (error instanceof CorruptEventError)
-    return { body: problem('internal-error', 'A stored event of this initiative cannot be read; run its audit') };
+    return {
+      body: problem('internal-error', 'A stored event of this initiative cannot be read; run its audit'),
+    };
   const fastifyAnswer = fromFastifyError(error);
   if (fastifyAnswer) return fastifyAnswer;
   if (error instanceof HttpException) return fromHttpException(error);
@@ -39,11 +53,16 @@ function fromFastifyError(error: unknown): Answer | null {
     return { body: problem('payload-too-large', 'The request body exceeds 64 KiB') };
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return { body: problem('validation-failed', 'The body must be JSON (Content-Type: application/json)') };
-  if (code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_INVALID_JSON' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+  if (
+    code.startsWith('FST_ERR_CTP_') ||
+    code === 'FST_ERR_INVALID_JSON' ||
+    code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+  )
     return { body: problem('validation-failed', 'The body is not valid JSON') };
   const status = (error as { statusCode?: number }).statusCode ?? 500;
   if (status === 413) return { body: problem('payload-too-large', 'The request body exceeds 64 KiB') };
-  if (status >= 400 && status < 500) return { body: problem('validation-failed', 'The request is malformed') };
+  if (status >= 400 && status < 500)
+    return { body: problem('validation-failed', 'The request is malformed') };
   return null;
 }
 
@@ -51,10 +70,12 @@ function fromHttpException(error: HttpException): Answer {
   const status = error.getStatus();
   if (status === 404) return { body: problem('not-found', 'No such route') };
   if (status === 413) return { body: problem('payload-too-large', 'The request body exceeds 64 KiB') };
-  if (status === 429) return { body: problem('too-many-requests', 'Rate limit exceeded'), headers: { 'retry-after': '60' } };
+  if (status === 429)
+    return { body: problem('too-many-requests', 'Rate limit exceeded'), headers: { 'retry-after': '60' } };
   if (status === 401) return { body: problem('unauthenticated', 'Authentication is required') };
   if (status === 403) return { body: problem('forbidden', 'This action is not allowed') };
-  if (status >= 400 && status < 500) return { body: problem('validation-failed', 'The request is malformed') };
+  if (status >= 400 && status < 500)
+    return { body: problem('validation-failed', 'The request is malformed') };
   return { body: problem('internal-error', 'An unexpected error occurred') };
 }
 
@@ -67,7 +88,11 @@ export function sendProblem(reply: FastifyReply, answer: Answer): void {
 }
 
 export function logProblem(request: FastifyRequest, error: unknown, answer: Answer): void {
-  if (answer.body.status >= 500 && answer.body.code !== 'unavailable' && answer.body.code !== 'projection-lagging')
+  if (
+    answer.body.status >= 500 &&
+    answer.body.code !== 'unavailable' &&
+    answer.body.code !== 'projection-lagging'
+  )
     request.log.error({ err: error, code: answer.body.code }, 'request failed');
   else request.log.info({ code: answer.body.code, status: answer.body.status }, 'request refused');
 }

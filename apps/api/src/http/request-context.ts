@@ -24,23 +24,29 @@ export function commandRequestOf(request: AuthenticatedRequest, receivedAt: Date
   const keyHeader = request.headers['idempotency-key'];
   const idempotencyKey = typeof keyHeader === 'string' ? keyHeader : null;
   if (keyHeader !== undefined && (idempotencyKey === null || !IDEMPOTENCY_KEY.test(idempotencyKey)))
-    throw new ProblemException('validation-failed', 'Idempotency-Key must be 1 to 128 visible ASCII characters', [
-      { field: 'Idempotency-Key', message: 'must be 1 to 128 visible ASCII characters' },
-    ]);
+    throw new ProblemException(
+      'validation-failed',
+      'Idempotency-Key must be 1 to 128 visible ASCII characters',
+      [{ field: 'Idempotency-Key', message: 'must be 1 to 128 visible ASCII characters' }],
+    );
 
   const ifMatch = request.headers['if-match'];
   let expectedRevision: number | undefined;
   if (ifMatch !== undefined) {
     const match = typeof ifMatch === 'string' ? IF_MATCH.exec(ifMatch.trim()) : null;
     if (!match)
-      throw new ProblemException('validation-failed', 'If-Match must be a quoted stream revision, such as "3"', [
-        { field: 'If-Match', message: 'must be a quoted stream revision' },
-      ]);
+      throw new ProblemException(
+        'validation-failed',
+        'If-Match must be a quoted stream revision, such as "3"',
+        [{ field: 'If-Match', message: 'must be a quoted stream revision' }],
+      );
     expectedRevision = Number(match[1] ?? match[2]);
   }
 
   const requestHash = createHash('sha256')
-    .update(canonicalJson({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null }))
+    .update(
+      canonicalJson({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null }),
+    )
     .digest('hex');
   return {
     principal: request.principal,
@@ -57,5 +63,6 @@ export const CommandRequestContext = createParamDecorator((_: unknown, context: 
 );
 
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+  (_: unknown, context: ExecutionContext) =>
+    context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
 );

@@ -25,7 +25,8 @@ export class StrictValidationPipe extends ValidationPipe {
       transform: true,
       transformOptions: { enableImplicitConversion: false },
       validationError: { target: false, value: false },
-      exceptionFactory: (errors) => new ProblemException('validation-failed', 'The request is not valid', fieldErrors(errors)),
+      exceptionFactory: (errors) =>
+        new ProblemException('validation-failed', 'The request is not valid', fieldErrors(errors)),
     });
   }
 
@@ -40,7 +41,9 @@ export class StrictValidationPipe extends ValidationPipe {
 
 export const initiativeIdPipe = new ParseUUIDPipe({
   exceptionFactory: () =>
-    new ProblemException('validation-failed', 'The initiative id must be a UUID', [{ field: 'id', message: 'must be a UUID' }]),
+    new ProblemException('validation-failed', 'The initiative id must be a UUID', [
+      { field: 'id', message: 'must be a UUID' },
+    ]),
 });
 
 /** The field may be left out, but not sent as null. */

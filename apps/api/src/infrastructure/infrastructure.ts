@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { hs256Verifier, jwksVerifier, TokenVerifier } from '@accord/auth';
 import { AccordConfig, resolveJwtSecret } from '@accord/config';
-import { initiativeDecider, InitiativeCommand, InitiativeEvent, InitiativeState, Parties } from '@accord/domain';
+import {
+  assertNever,
+  initiativeDecider,
+  InitiativeCommand,
+  InitiativeEvent,
+  InitiativeState,
+  Parties,
+} from '@accord/domain';
 import { CommandHandler, EventStore, SqliteEventStore } from '@accord/event-store';
 import { Clock } from './tokens';
 
@@ -25,6 +32,8 @@ export function openEventStore(config: AccordConfig): EventStore {
       return new SqliteEventStore(join(config.dataDir, 'events.db'));
     case 'eventstoredb':
       throw new Error('The EventStoreDB adapter is not wired yet');
+    default:
+      return assertNever(config.eventStore);
   }
 }
 
@@ -35,11 +44,18 @@ export function tokenVerifier(config: AccordConfig): TokenVerifier {
     : hs256Verifier(resolveJwtSecret(config).secret, audience, config.parties);
 }
 
-export function openInfrastructure(config: AccordConfig, overrides: { clock?: Clock } = {}): Infrastructure {
-  const eventStore = openEventStore(config);
-  const commandHandler: InitiativeCommandHandler = new CommandHandler(eventStore, initiativeDecider(config.parties), {
-    newEventId: randomUUID,
-  });
+export function openInfrastructure(
+  config: AccordConfig,
+  overrides: { clock?: Clock; eventStore?: EventStore } = {},
+): Infrastructure {
+  const eventStore = overrides.eventStore ?? openEventStore(config);
+  const commandHandler: InitiativeCommandHandler = new CommandHandler(
+    eventStore,
+    initiativeDecider(config.parties),
+    {
+      newEventId: randomUUID,
+    },
+  );
   return {
     config,
     parties: config.parties,

@@ -24,7 +24,8 @@ export async function tokenCommand(args: string[]): Promise<number> {
   const config = loadConfig();
   // Refuse to mint what the API would refuse: a focal point without a party's country, a country on another role.
   principalFromClaims({ sub: values.sub, role, country: values.country }, config.parties);
-  if (config.jwt.kind !== 'hs256') throw new Error('ACCORD_JWT_JWKS_URL is set: tokens come from the identity provider');
+  if (config.jwt.kind !== 'hs256')
+    throw new Error('ACCORD_JWT_JWKS_URL is set: tokens come from the identity provider');
   const { secret } = resolveJwtSecret(config);
   const token = await mintHs256Token(secret, {
     sub: values.sub,

@@ -5,11 +5,26 @@ import { InitiativeEvent } from './events';
 import { Initiative } from './state';
 import { isDomainError } from '../errors';
 import { assertNever } from '../decider';
-import { auditor, DEADLINE, focalPoint, fundBoard, INITIATIVE_ID, MEMBERS, parties, proposal, secretariat, system } from '../testing/fixtures';
+import {
+  auditor,
+  DEADLINE,
+  focalPoint,
+  fundBoard,
+  INITIATIVE_ID,
+  MEMBERS,
+  parties,
+  proposal,
+  secretariat,
+  system,
+} from '../testing/fixtures';
 
 const decider = initiativeDecider(parties);
 /** A command before its actor and time are bound to it. */
-type UnboundCommand = InitiativeCommand extends infer C ? (C extends InitiativeCommand ? Omit<C, 'metadata'> : never) : never;
+type UnboundCommand = InitiativeCommand extends infer C
+  ? C extends InitiativeCommand
+    ? Omit<C, 'metadata'>
+    : never
+  : never;
 const START = Date.parse('2026-03-01T00:00:00Z');
 const DEADLINE_MS = Date.parse(DEADLINE);
 
@@ -32,24 +47,45 @@ const commandArb: fc.Arbitrary<UnboundCommand> = fc.oneof(
       data: proposal({
         proposingState: participatingStates[0],
         participatingStates,
-        approvalRule: quorum ? { kind: 'quorum', minApprovals: Math.min(quorum, participatingStates.length) } : { kind: 'unanimity' },
+        approvalRule: quorum
+          ? { kind: 'quorum', minApprovals: Math.min(quorum, participatingStates.length) }
+          : { kind: 'unanimity' },
       }),
     })),
   fc
-    .record({ state: stateArb, decision: fc.constantFrom('approve', 'reject', 'abstain'), proposalVersion: versionArb })
+    .record({
+      state: stateArb,
+      decision: fc.constantFrom('approve', 'reject', 'abstain'),
+      proposalVersion: versionArb,
+    })
     .map(({ state, decision, proposalVersion }) => ({
       type: 'RecordNationalSignOff' as const,
-      data: { initiativeId: INITIATIVE_ID, state, decision: decision as 'approve', proposalVersion, comment: null },
+      data: {
+        initiativeId: INITIATIVE_ID,
+        state,
+        decision: decision as 'approve',
+        proposalVersion,
+        comment: null,
+      },
     })),
   fc.record({ state: stateArb, proposalVersion: versionArb }).map(({ state, proposalVersion }) => ({
     type: 'RequestChanges' as const,
     data: { initiativeId: INITIATIVE_ID, state, proposalVersion, comment: 'Please revise' },
   })),
-  fc.record({ proposalVersion: versionArb, summary: fc.string({ minLength: 1, maxLength: 20 }) }).map((data) => ({
-    type: 'AmendInitiative' as const,
-    data: { initiativeId: INITIATIVE_ID, proposalVersion: data.proposalVersion, changes: { summary: data.summary } },
-  })),
-  fc.constant({ type: 'WithdrawInitiative' as const, data: { initiativeId: INITIATIVE_ID, reason: 'No longer needed' } }),
+  fc
+    .record({ proposalVersion: versionArb, summary: fc.string({ minLength: 1, maxLength: 20 }) })
+    .map((data) => ({
+      type: 'AmendInitiative' as const,
+      data: {
+        initiativeId: INITIATIVE_ID,
+        proposalVersion: data.proposalVersion,
+        changes: { summary: data.summary },
+      },
+    })),
+  fc.constant({
+    type: 'WithdrawInitiative' as const,
+    data: { initiativeId: INITIATIVE_ID, reason: 'No longer needed' },
+  }),
   fc.constant({ type: 'ExpireSignOffs' as const, data: { initiativeId: INITIATIVE_ID } }),
   fc.constantFrom('granted', 'partially-granted', 'declined').map((decision) => ({
     type: 'RecordFundingDecision' as const,
@@ -90,7 +126,12 @@ function rightfulActor(command: UnboundCommand) {
   }
 }
 
-const OUTCOMES = ['InitiativeApproved', 'InitiativeRejected', 'InitiativeWithdrawn', 'SignOffDeadlineExpired'];
+const OUTCOMES = [
+  'InitiativeApproved',
+  'InitiativeRejected',
+  'InitiativeWithdrawn',
+  'SignOffDeadlineExpired',
+];
 
 describe('Initiative decider, over random command sequences', () => {
   it('keeps every invariant of the lifecycle', () => {
@@ -132,7 +173,9 @@ describe('Initiative decider, over random command sequences', () => {
 
         for (const outcomes of outcomesByVersion.values()) {
           // A withdrawal may end an approved initiative; any other second outcome of one version is a defect.
-          const allowed = outcomes.length === 1 || (outcomes.length === 2 && outcomes.join() === 'InitiativeApproved,InitiativeWithdrawn');
+          const allowed =
+            outcomes.length === 1 ||
+            (outcomes.length === 2 && outcomes.join() === 'InitiativeApproved,InitiativeWithdrawn');
           expect({ outcomes, allowed }).toEqual({ outcomes, allowed: true });
         }
         expect(history.reduce(decider.evolve, decider.initialState())).toEqual(state);

@@ -36,7 +36,10 @@ const signOff = (
   metadata: at(focalPoint(state), now),
 });
 
-const fundingDecision = (data: Partial<RecordFundingDecision['data']> = {}, actor = fundBoard): RecordFundingDecision => ({
+const fundingDecision = (
+  data: Partial<RecordFundingDecision['data']> = {},
+  actor = fundBoard,
+): RecordFundingDecision => ({
   type: 'RecordFundingDecision',
   data: {
     initiativeId: INITIATIVE_ID,
@@ -63,11 +66,17 @@ describe('Initiative decider', () => {
     it('records a proposal of a focal point for its own country as version 1', () =>
       given
         .when({ type: 'ProposeInitiative', data: proposal(), metadata: at(kaz) })
-        .then([{ type: 'InitiativeProposed', data: { ...proposal(), proposalVersion: 1 }, metadata: meta(kaz) }]));
+        .then([
+          { type: 'InitiativeProposed', data: { ...proposal(), proposalVersion: 1 }, metadata: meta(kaz) },
+        ]));
 
     it('records a proposal of the secretariat for any member', () =>
       given
-        .when({ type: 'ProposeInitiative', data: proposal({ proposingState: 'UZB' }), metadata: at(secretariat) })
+        .when({
+          type: 'ProposeInitiative',
+          data: proposal({ proposingState: 'UZB' }),
+          metadata: at(secretariat),
+        })
         .then([
           {
             type: 'InitiativeProposed',
@@ -82,7 +91,10 @@ describe('Initiative decider', () => {
       ['an auditor', auditor],
       ['the system', system],
     ])('forbids a proposal by %s', (_, actor) =>
-      given.when({ type: 'ProposeInitiative', data: proposal(), metadata: at(actor) }).thenThrows('forbidden'));
+      given
+        .when({ type: 'ProposeInitiative', data: proposal(), metadata: at(actor) })
+        .thenThrows('forbidden'),
+    );
 
     it.each([
       ['title', { title: 'ab' }],
@@ -105,13 +117,23 @@ describe('Initiative decider', () => {
     ] as const)('refuses a proposal with an invalid %s', (field, overrides) =>
       given
         .when({ type: 'ProposeInitiative', data: proposal(overrides as never), metadata: at(secretariat) })
-        .thenThrows('validation-failed', field));
+        .thenThrows('validation-failed', field),
+    );
 
     it.each([
       ['sign-offs', signOff('KAZ')],
-      ['withdrawals', { type: 'WithdrawInitiative', data: { initiativeId: INITIATIVE_ID, reason: 'x' }, metadata: at(secretariat) }],
+      [
+        'withdrawals',
+        {
+          type: 'WithdrawInitiative',
+          data: { initiativeId: INITIATIVE_ID, reason: 'x' },
+          metadata: at(secretariat),
+        },
+      ],
       ['funding decisions', fundingDecision()],
-    ] as const)('knows no initiative for %s', (_, command) => given.when(command as never).thenThrows('not-found'));
+    ] as const)('knows no initiative for %s', (_, command) =>
+      given.when(command as never).thenThrows('not-found'),
+    );
   });
 
   describe('when awaiting sign-offs', () => {
@@ -127,7 +149,11 @@ describe('Initiative decider', () => {
 
     it('refuses the identical payload proposed by another actor', () =>
       given
-        .when({ type: 'ProposeInitiative', data: proposal(), metadata: at(focalPoint('KAZ', 'someone-else')) })
+        .when({
+          type: 'ProposeInitiative',
+          data: proposal(),
+          metadata: at(focalPoint('KAZ', 'someone-else')),
+        })
         .thenThrows('already-exists'));
 
     it('records a sign-off bound to the current version, with its comment', () =>
@@ -142,16 +168,15 @@ describe('Initiative decider', () => {
         .thenThrows('not-found'));
 
     it('forbids a focal point to sign for another participating country', () =>
-      given
-        .when({ ...signOff('AZE'), metadata: at(focalPoint('KAZ')) })
-        .thenThrows('forbidden'));
+      given.when({ ...signOff('AZE'), metadata: at(focalPoint('KAZ')) }).thenThrows('forbidden'));
 
     it.each([
       ['the secretariat', secretariat],
       ['an auditor', auditor],
       ['the fund board', fundBoard],
     ])('forbids %s to sign off', (_, actor) =>
-      given.when({ ...signOff('AZE'), metadata: at(actor) }).thenThrows('forbidden'));
+      given.when({ ...signOff('AZE'), metadata: at(actor) }).thenThrows('forbidden'),
+    );
 
     it('refuses a sign-off of another proposal version as stale', () =>
       given.when(signOff('AZE', 'approve', { proposalVersion: 2 })).thenThrows('stale-proposal-version'));
@@ -174,7 +199,12 @@ describe('Initiative decider', () => {
       given
         .when({
           type: 'RequestChanges',
-          data: { initiativeId: INITIATIVE_ID, state: 'TUR', proposalVersion: 1, comment: 'Please clarify the budget' },
+          data: {
+            initiativeId: INITIATIVE_ID,
+            state: 'TUR',
+            proposalVersion: 1,
+            comment: 'Please clarify the budget',
+          },
           metadata: at(focalPoint('TUR')),
         })
         .then([changesRequested('TUR')]));
@@ -190,8 +220,18 @@ describe('Initiative decider', () => {
 
     it('lets the proposing state withdraw it', () =>
       given
-        .when({ type: 'WithdrawInitiative', data: { initiativeId: INITIATIVE_ID, reason: 'Merged' }, metadata: at(kaz) })
-        .then([{ type: 'InitiativeWithdrawn', data: { initiativeId: INITIATIVE_ID, reason: 'Merged' }, metadata: meta(kaz) }]));
+        .when({
+          type: 'WithdrawInitiative',
+          data: { initiativeId: INITIATIVE_ID, reason: 'Merged' },
+          metadata: at(kaz),
+        })
+        .then([
+          {
+            type: 'InitiativeWithdrawn',
+            data: { initiativeId: INITIATIVE_ID, reason: 'Merged' },
+            metadata: meta(kaz),
+          },
+        ]));
 
     it('forbids another participant to withdraw it', () =>
       given
@@ -202,7 +242,8 @@ describe('Initiative decider', () => {
         })
         .thenThrows('forbidden'));
 
-    it('refuses a funding decision before approval', () => given.when(fundingDecision()).thenThrows('invalid-status'));
+    it('refuses a funding decision before approval', () =>
+      given.when(fundingDecision()).thenThrows('invalid-status'));
 
     it('does not expire before the deadline', () =>
       given
@@ -212,7 +253,11 @@ describe('Initiative decider', () => {
     it('expires at the deadline, listing the states that had not signed', () =>
       spec
         .given([proposed(), signedOff('AZE')])
-        .when({ type: 'ExpireSignOffs', data: { initiativeId: INITIATIVE_ID }, metadata: at(system, new Date(DEADLINE)) })
+        .when({
+          type: 'ExpireSignOffs',
+          data: { initiativeId: INITIATIVE_ID },
+          metadata: at(system, new Date(DEADLINE)),
+        })
         .then([
           {
             type: 'SignOffDeadlineExpired',
@@ -228,7 +273,11 @@ describe('Initiative decider', () => {
 
     it('lets only the system expire sign-offs', () =>
       given
-        .when({ type: 'ExpireSignOffs', data: { initiativeId: INITIATIVE_ID }, metadata: at(secretariat, AFTER_DEADLINE) })
+        .when({
+          type: 'ExpireSignOffs',
+          data: { initiativeId: INITIATIVE_ID },
+          metadata: at(secretariat, AFTER_DEADLINE),
+        })
         .thenThrows('forbidden'));
   });
 
@@ -248,12 +297,21 @@ describe('Initiative decider', () => {
   describe('when awaiting sign-offs under unanimity', () => {
     it('approves with the last approval, counting abstentions as consent', () =>
       spec
-        .given([proposed(), signedOff('AZE'), signedOff('KAZ'), signedOff('KGZ', 'abstain'), signedOff('TUR')])
+        .given([
+          proposed(),
+          signedOff('AZE'),
+          signedOff('KAZ'),
+          signedOff('KGZ', 'abstain'),
+          signedOff('TUR'),
+        ])
         .when(signOff('UZB'))
         .then([signedOff('UZB'), approved(['AZE', 'KAZ', 'TUR', 'UZB'], ['KGZ'])]));
 
     it('stays open while a participant has not signed', () =>
-      spec.given([proposed(), signedOff('AZE')]).when(signOff('KAZ')).then([signedOff('KAZ')]));
+      spec
+        .given([proposed(), signedOff('AZE')])
+        .when(signOff('KAZ'))
+        .then([signedOff('KAZ')]));
 
     it('rejects as soon as one participant rejects', () =>
       spec
@@ -263,7 +321,12 @@ describe('Initiative decider', () => {
           signedOff('KGZ', 'reject'),
           {
             type: 'InitiativeRejected',
-            data: { initiativeId: INITIATIVE_ID, proposalVersion: 1, reason: 'rejected-by-state', rejectingStates: ['KGZ'] },
+            data: {
+              initiativeId: INITIATIVE_ID,
+              proposalVersion: 1,
+              reason: 'rejected-by-state',
+              rejectingStates: ['KGZ'],
+            },
             metadata: meta(focalPoint('KGZ')),
           },
         ]));
@@ -276,7 +339,12 @@ describe('Initiative decider', () => {
           signedOff('AZE', 'abstain'),
           {
             type: 'InitiativeRejected',
-            data: { initiativeId: INITIATIVE_ID, proposalVersion: 1, reason: 'no-approvals', rejectingStates: [] },
+            data: {
+              initiativeId: INITIATIVE_ID,
+              proposalVersion: 1,
+              reason: 'no-approvals',
+              rejectingStates: [],
+            },
             metadata: meta(focalPoint('AZE')),
           },
         ]));
@@ -324,7 +392,8 @@ describe('Initiative decider', () => {
       metadata: at(actor),
     });
 
-    it('accepts no sign-off until an amendment', () => given.when(signOff('KGZ')).thenThrows('invalid-status'));
+    it('accepts no sign-off until an amendment', () =>
+      given.when(signOff('KGZ')).thenThrows('invalid-status'));
 
     it('records an amendment of the changed fields only, as the next version', () =>
       given
@@ -332,21 +401,27 @@ describe('Initiative decider', () => {
         .then([
           {
             type: 'InitiativeAmended',
-            data: { initiativeId: INITIATIVE_ID, proposalVersion: 2, changes: { summary: 'A leaner joint patent office.' } },
+            data: {
+              initiativeId: INITIATIVE_ID,
+              proposalVersion: 2,
+              changes: { summary: 'A leaner joint patent office.' },
+            },
             metadata: meta(kaz),
           },
         ]));
 
     it('lets the secretariat amend', () =>
-      given
-        .when(amend({ category: 'research-and-innovation' }, secretariat))
-        .then([
-          {
-            type: 'InitiativeAmended',
-            data: { initiativeId: INITIATIVE_ID, proposalVersion: 2, changes: { category: 'research-and-innovation' } },
-            metadata: meta(secretariat),
+      given.when(amend({ category: 'research-and-innovation' }, secretariat)).then([
+        {
+          type: 'InitiativeAmended',
+          data: {
+            initiativeId: INITIATIVE_ID,
+            proposalVersion: 2,
+            changes: { category: 'research-and-innovation' },
           },
-        ]));
+          metadata: meta(secretariat),
+        },
+      ]));
 
     it('refuses an amendment that changes nothing', () =>
       given.when(amend({ title: 'Pan-Turkic Patent Organization' })).thenThrows('validation-failed', 'body'));
@@ -355,20 +430,32 @@ describe('Initiative decider', () => {
       given.when(amend({ summary: 'New' }, kaz, 0)).thenThrows('stale-proposal-version'));
 
     it('refuses an amendment that breaks a proposal rule', () =>
-      given.when(amend({ participatingStates: ['AZE', 'TUR'] })).thenThrows('validation-failed', 'participatingStates'));
+      given
+        .when(amend({ participatingStates: ['AZE', 'TUR'] }))
+        .thenThrows('validation-failed', 'participatingStates'));
 
     it('forbids a participant that did not propose to amend', () =>
       given.when(amend({ summary: 'Mine' }, focalPoint('TUR'))).thenThrows('forbidden'));
 
-    it('forbids the fund board to amend', () => given.when(amend({ summary: 'Mine' }, fundBoard)).thenThrows('forbidden'));
+    it('forbids the fund board to amend', () =>
+      given.when(amend({ summary: 'Mine' }, fundBoard)).thenThrows('forbidden'));
 
     it('expires at the deadline', () =>
       given
-        .when({ type: 'ExpireSignOffs', data: { initiativeId: INITIATIVE_ID }, metadata: at(system, AFTER_DEADLINE) })
+        .when({
+          type: 'ExpireSignOffs',
+          data: { initiativeId: INITIATIVE_ID },
+          metadata: at(system, AFTER_DEADLINE),
+        })
         .then([
           {
             type: 'SignOffDeadlineExpired',
-            data: { initiativeId: INITIATIVE_ID, proposalVersion: 1, deadline: DEADLINE, pendingStates: ['KAZ', 'KGZ', 'TUR', 'UZB'] },
+            data: {
+              initiativeId: INITIATIVE_ID,
+              proposalVersion: 1,
+              deadline: DEADLINE,
+              pendingStates: ['KAZ', 'KGZ', 'TUR', 'UZB'],
+            },
             metadata: meta(system, AFTER_DEADLINE),
           },
         ]));
@@ -416,7 +503,14 @@ describe('Initiative decider', () => {
 
     it('records a partial grant below the requested amount', () =>
       given
-        .when(fundingDecision({ decision: 'partially-granted', amount: '750000.00', currency: 'USD', conditions: 'Phase 1' }))
+        .when(
+          fundingDecision({
+            decision: 'partially-granted',
+            amount: '750000.00',
+            currency: 'USD',
+            conditions: 'Phase 1',
+          }),
+        )
         .then([
           {
             type: 'FundingDecisionRecorded',
@@ -449,7 +543,10 @@ describe('Initiative decider', () => {
       ]));
 
     it.each([
-      ['a partial grant not below the request', { decision: 'partially-granted', amount: '1500000', currency: 'USD' }],
+      [
+        'a partial grant not below the request',
+        { decision: 'partially-granted', amount: '1500000', currency: 'USD' },
+      ],
       ['a partial grant without an amount', { decision: 'partially-granted' }],
       ['a declined decision with an amount', { decision: 'declined', amount: '10.00', currency: 'USD' }],
       ['an amount without a currency', { decision: 'granted', amount: '10.00' }],
@@ -458,7 +555,12 @@ describe('Initiative decider', () => {
 
     it('refuses a grant without amount when none was requested', () =>
       spec
-        .given([proposed({ requestedFunding: null, participatingStates: ['KAZ', 'AZE'] }), signedOff('KAZ'), signedOff('AZE'), approved(['KAZ', 'AZE'])])
+        .given([
+          proposed({ requestedFunding: null, participatingStates: ['KAZ', 'AZE'] }),
+          signedOff('KAZ'),
+          signedOff('AZE'),
+          approved(['KAZ', 'AZE']),
+        ])
         .when(fundingDecision())
         .thenThrows('validation-failed', 'amount'));
 
@@ -467,23 +569,40 @@ describe('Initiative decider', () => {
       ['a focal point', kaz],
       ['an auditor', auditor],
     ])('forbids %s to record a funding decision', (_, actor) =>
-      given.when(fundingDecision({}, actor)).thenThrows('forbidden'));
+      given.when(fundingDecision({}, actor)).thenThrows('forbidden'),
+    );
 
     it('can still be withdrawn by the secretariat', () =>
       given
-        .when({ type: 'WithdrawInitiative', data: { initiativeId: INITIATIVE_ID, reason: 'Superseded' }, metadata: at(secretariat) })
+        .when({
+          type: 'WithdrawInitiative',
+          data: { initiativeId: INITIATIVE_ID, reason: 'Superseded' },
+          metadata: at(secretariat),
+        })
         .then([
-          { type: 'InitiativeWithdrawn', data: { initiativeId: INITIATIVE_ID, reason: 'Superseded' }, metadata: meta(secretariat) },
+          {
+            type: 'InitiativeWithdrawn',
+            data: { initiativeId: INITIATIVE_ID, reason: 'Superseded' },
+            metadata: meta(secretariat),
+          },
         ]));
 
     it('cannot be amended', () =>
       given
-        .when({ type: 'AmendInitiative', data: { initiativeId: INITIATIVE_ID, proposalVersion: 1, changes: { summary: 'x' } }, metadata: at(kaz) })
+        .when({
+          type: 'AmendInitiative',
+          data: { initiativeId: INITIATIVE_ID, proposalVersion: 1, changes: { summary: 'x' } },
+          metadata: at(kaz),
+        })
         .thenThrows('invalid-status'));
 
     it('does not expire', () =>
       given
-        .when({ type: 'ExpireSignOffs', data: { initiativeId: INITIATIVE_ID }, metadata: at(system, AFTER_DEADLINE) })
+        .when({
+          type: 'ExpireSignOffs',
+          data: { initiativeId: INITIATIVE_ID },
+          metadata: at(system, AFTER_DEADLINE),
+        })
         .thenNothingHappens());
   });
 
@@ -502,11 +621,16 @@ describe('Initiative decider', () => {
     };
     const given = spec.given([...allApproved, funded]);
 
-    it('records no second funding decision', () => given.when(fundingDecision()).thenThrows('invalid-status'));
+    it('records no second funding decision', () =>
+      given.when(fundingDecision()).thenThrows('invalid-status'));
 
     it('can no longer be withdrawn', () =>
       given
-        .when({ type: 'WithdrawInitiative', data: { initiativeId: INITIATIVE_ID, reason: 'Late' }, metadata: at(secretariat) })
+        .when({
+          type: 'WithdrawInitiative',
+          data: { initiativeId: INITIATIVE_ID, reason: 'Late' },
+          metadata: at(secretariat),
+        })
         .thenThrows('invalid-status'));
   });
 
@@ -520,13 +644,21 @@ describe('Initiative decider', () => {
     it('adds nothing when expired again', () =>
       spec
         .given([proposed(), expired])
-        .when({ type: 'ExpireSignOffs', data: { initiativeId: INITIATIVE_ID }, metadata: at(system, AFTER_DEADLINE) })
+        .when({
+          type: 'ExpireSignOffs',
+          data: { initiativeId: INITIATIVE_ID },
+          metadata: at(system, AFTER_DEADLINE),
+        })
         .thenNothingHappens());
 
     it('cannot be withdrawn', () =>
       spec
         .given([proposed(), expired])
-        .when({ type: 'WithdrawInitiative', data: { initiativeId: INITIATIVE_ID, reason: 'x' }, metadata: at(kaz) })
+        .when({
+          type: 'WithdrawInitiative',
+          data: { initiativeId: INITIATIVE_ID, reason: 'x' },
+          metadata: at(kaz),
+        })
         .thenThrows('invalid-status'));
   });
 });

@@ -23,7 +23,11 @@ export function initiativeDecider(parties: Parties): InitiativeDecider {
   return { decide: (command, state) => decide(command, state, parties), evolve, initialState };
 }
 
-export function decide(command: InitiativeCommand, state: InitiativeState, parties: Parties): InitiativeEvent[] {
+export function decide(
+  command: InitiativeCommand,
+  state: InitiativeState,
+  parties: Parties,
+): InitiativeEvent[] {
   if (command.type === 'ProposeInitiative') return propose(command, state, parties);
   const initiative = visibleInitiative(state, command.metadata.actor);
   switch (command.type) {
@@ -62,7 +66,8 @@ function forbidden(message: string): never {
 
 function mayManage(actor: Actor, initiative: Initiative): boolean {
   return (
-    actor.role === 'secretariat' || (actor.role === 'focal-point' && actor.country === initiative.proposingState)
+    actor.role === 'secretariat' ||
+    (actor.role === 'focal-point' && actor.country === initiative.proposingState)
   );
 }
 
@@ -74,14 +79,21 @@ function requireCurrentVersion(initiative: Initiative, proposalVersion: number):
     );
 }
 
-function requireStatus(initiative: Initiative, allowed: readonly Initiative['status'][], action: string): void {
+function requireStatus(
+  initiative: Initiative,
+  allowed: readonly Initiative['status'][],
+  action: string,
+): void {
   if (!allowed.includes(initiative.status))
     throw new DomainError('invalid-status', `Cannot ${action} an initiative that is ${initiative.status}`);
 }
 
 function requireBeforeDeadline(initiative: Initiative, now: Date): void {
   if (now.getTime() >= parseInstant(initiative.signOffDeadline))
-    throw new DomainError('deadline-passed', `The sign-off deadline ${initiative.signOffDeadline} has passed`);
+    throw new DomainError(
+      'deadline-passed',
+      `The sign-off deadline ${initiative.signOffDeadline} has passed`,
+    );
 }
 
 function requireOwnParticipatingState(actor: Actor, state: string): void {
@@ -92,15 +104,25 @@ function requireOwnParticipatingState(actor: Actor, state: string): void {
 function propose(command: ProposeInitiative, state: InitiativeState, parties: Parties): InitiativeEvent[] {
   const { data: proposal, metadata } = command;
   const { actor } = metadata;
-  if (actor.role !== 'secretariat' && !(actor.role === 'focal-point' && actor.country === proposal.proposingState))
-    forbidden('Only the secretariat or the proposing state\'s focal point may propose an initiative');
+  if (
+    actor.role !== 'secretariat' &&
+    !(actor.role === 'focal-point' && actor.country === proposal.proposingState)
+  )
+    forbidden("Only the secretariat or the proposing state's focal point may propose an initiative");
   if (isProposed(state)) {
     if (isSameProposal(state, command)) return [];
     throw new DomainError('already-exists', `Initiative ${proposal.initiativeId} already exists`);
   }
   const problems = proposalProblems(proposal, parties, metadata.now);
-  if (problems.length > 0) throw new DomainError('validation-failed', 'The proposal breaks the rules', problems);
-  return [{ type: 'InitiativeProposed', data: { ...proposal, proposalVersion: 1 }, metadata: eventMetadata(metadata) }];
+  if (problems.length > 0)
+    throw new DomainError('validation-failed', 'The proposal breaks the rules', problems);
+  return [
+    {
+      type: 'InitiativeProposed',
+      data: { ...proposal, proposalVersion: 1 },
+      metadata: eventMetadata(metadata),
+    },
+  ];
 }
 
 function isSameProposal(existing: Initiative, { data, metadata }: ProposeInitiative): boolean {
@@ -172,7 +194,9 @@ function approvalOutcome(initiative: Initiative, commandMetadata: CommandMetadat
     data: { initiativeId, proposalVersion, approvals, abstentions },
     metadata,
   };
-  const rejected = (reason: 'rejected-by-state' | 'quorum-unreachable' | 'no-approvals'): InitiativeEvent => ({
+  const rejected = (
+    reason: 'rejected-by-state' | 'quorum-unreachable' | 'no-approvals',
+  ): InitiativeEvent => ({
     type: 'InitiativeRejected',
     data: { initiativeId, proposalVersion, reason, rejectingStates: rejections },
     metadata,
@@ -214,7 +238,7 @@ function requestChanges(command: RequestChanges, initiative: Initiative): Initia
 function amend(command: AmendInitiative, initiative: Initiative, parties: Parties): InitiativeEvent[] {
   const { data, metadata } = command;
   if (!mayManage(metadata.actor, initiative))
-    forbidden('Only the secretariat or the proposing state\'s focal point may amend an initiative');
+    forbidden("Only the secretariat or the proposing state's focal point may amend an initiative");
   requireStatus(initiative, ['awaiting-sign-offs', 'changes-requested'], 'amend');
   requireCurrentVersion(initiative, data.proposalVersion);
 
@@ -224,11 +248,16 @@ function amend(command: AmendInitiative, initiative: Initiative, parties: Partie
       { field: 'body', message: 'at least one field must differ from the current proposal' },
     ]);
   const problems = proposalProblems({ ...initiative, ...changes }, parties, metadata.now);
-  if (problems.length > 0) throw new DomainError('validation-failed', 'The amended proposal breaks the rules', problems);
+  if (problems.length > 0)
+    throw new DomainError('validation-failed', 'The amended proposal breaks the rules', problems);
   return [
     {
       type: 'InitiativeAmended',
-      data: { initiativeId: initiative.initiativeId, proposalVersion: initiative.proposalVersion + 1, changes },
+      data: {
+        initiativeId: initiative.initiativeId,
+        proposalVersion: initiative.proposalVersion + 1,
+        changes,
+      },
       metadata: eventMetadata(metadata),
     },
   ];
@@ -257,7 +286,7 @@ function effectiveChanges(initiative: Initiative, requested: ProposalChanges): P
 function withdraw(command: WithdrawInitiative, initiative: Initiative): InitiativeEvent[] {
   const { data, metadata } = command;
   if (!mayManage(metadata.actor, initiative))
-    forbidden('Only the secretariat or the proposing state\'s focal point may withdraw an initiative');
+    forbidden("Only the secretariat or the proposing state's focal point may withdraw an initiative");
   requireStatus(initiative, ['awaiting-sign-offs', 'changes-requested', 'approved'], 'withdraw');
   return [
     {
@@ -319,7 +348,8 @@ function fundedAmount(
   const requested = initiative.requestedFunding;
   const { decision, amount, currency } = data;
   if (decision === 'declined') {
-    if (amount !== null || currency !== null) invalid('amount', 'a declined decision carries no amount or currency');
+    if (amount !== null || currency !== null)
+      invalid('amount', 'a declined decision carries no amount or currency');
     return { amount: null, currency: null };
   }
   if (amount === null && currency === null) {
@@ -327,13 +357,17 @@ function fundedAmount(
     invalid('amount', `a ${decision} decision needs an amount and a currency`);
   }
   const problems = moneyProblems('', amount, currency);
-  if (problems.length > 0) throw new DomainError('validation-failed', 'The funding decision breaks the rules', problems);
+  if (problems.length > 0)
+    throw new DomainError('validation-failed', 'The funding decision breaks the rules', problems);
   const granted = { amount: amount as string, currency: currency as string };
   if (
     decision === 'partially-granted' &&
     requested?.currency === granted.currency &&
     amountInCents(granted.amount) >= amountInCents(requested.amount)
   )
-    invalid('amount', `a partial grant must be below the requested ${requested.amount} ${requested.currency}`);
+    invalid(
+      'amount',
+      `a partial grant must be below the requested ${requested.amount} ${requested.currency}`,
+    );
   return granted;
 }

@@ -15,7 +15,10 @@ export function amountInCents(amount: string): bigint {
 export function moneyProblems(field: string, amount: unknown, currency: unknown): FieldError[] {
   const problems: FieldError[] = [];
   if (typeof amount !== 'string' || !AMOUNT.test(amount) || amountInCents(amount) === 0n)
-    problems.push({ field: `${field}amount`, message: 'must be a positive decimal string with at most 2 fraction digits' });
+    problems.push({
+      field: `${field}amount`,
+      message: 'must be a positive decimal string with at most 2 fraction digits',
+    });
   if (typeof currency !== 'string' || !CURRENCY.test(currency))
     problems.push({ field: `${field}currency`, message: 'must be an ISO 4217 currency code' });
   return problems;
@@ -29,7 +32,8 @@ export function parseInstant(value: string): number {
 export function proposalProblems(proposal: Proposal, parties: Parties, now: Date): FieldError[] {
   const problems: FieldError[] = [];
   const problem = (field: string, message: string) => problems.push({ field, message });
-  const { title, summary, category, proposingState, participatingStates, approvalRule, signOffDeadline } = proposal;
+  const { title, summary, category, proposingState, participatingStates, approvalRule, signOffDeadline } =
+    proposal;
 
   if (typeof title !== 'string' || title.trim().length < 3 || title.length > 200)
     problem('title', 'must be 3 to 200 characters');

@@ -80,13 +80,24 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
   switch (event.type) {
     case 'NationalSignOffRecorded': {
       const { state: signingState, decision, proposalVersion, comment } = event.data;
-      const signOff = { state: signingState, decision, proposalVersion, comment, decidedAt: occurredAt, decidedBy: actor.sub };
+      const signOff = {
+        state: signingState,
+        decision,
+        proposalVersion,
+        comment,
+        decidedAt: occurredAt,
+        decidedBy: actor.sub,
+      };
       return { ...initiative, signOffs: [...initiative.signOffs, signOff] };
     }
     case 'ChangesRequested': {
       const { state: requestingState, proposalVersion, comment } = event.data;
       const changeRequest = { state: requestingState, proposalVersion, comment, at: occurredAt };
-      return { ...initiative, status: 'changes-requested', changeRequests: [...initiative.changeRequests, changeRequest] };
+      return {
+        ...initiative,
+        status: 'changes-requested',
+        changeRequests: [...initiative.changeRequests, changeRequest],
+      };
     }
     case 'InitiativeAmended':
       return {

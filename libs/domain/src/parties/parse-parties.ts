@@ -16,10 +16,12 @@ export function partiesFileProblems(content: unknown): string[] {
       problems.push(`entry ${index}: code must be an ISO 3166-1 alpha-3 code`);
     else if (seen.has(entry.code)) problems.push(`entry ${index}: code ${entry.code} appears twice`);
     else seen.add(entry.code);
-    if (typeof entry.name !== 'string' || entry.name.trim() === '') problems.push(`entry ${index}: name is required`);
+    if (typeof entry.name !== 'string' || entry.name.trim() === '')
+      problems.push(`entry ${index}: name is required`);
     if (entry.role !== 'member' && entry.role !== 'observer')
       problems.push(`entry ${index}: role must be member or observer`);
   });
-  if (!content.some((entry: Partial<Party> | null) => entry?.role === 'member')) problems.push('no member state');
+  if (!content.some((entry: Partial<Party> | null) => entry?.role === 'member'))
+    problems.push('no member state');
   return problems;
 }

@@ -34,7 +34,10 @@ export const proposal = (overrides: Partial<Proposal> = {}): Proposal => ({
 });
 
 export const at = (actor: Actor, now: Date = T0): CommandMetadata => ({ actor, now });
-export const meta = (actor: Actor, now: Date = T0): EventMetadata => ({ actor, occurredAt: now.toISOString() });
+export const meta = (actor: Actor, now: Date = T0): EventMetadata => ({
+  actor,
+  occurredAt: now.toISOString(),
+});
 
 export const proposed = (overrides: Partial<Proposal> = {}, actor = focalPoint('KAZ')): InitiativeEvent => ({
   type: 'InitiativeProposed',
@@ -53,7 +56,11 @@ export const signedOff = (
   metadata: meta(focalPoint(state)),
 });
 
-export const approved = (approvals: string[], abstentions: string[] = [], proposalVersion = 1): InitiativeEvent => ({
+export const approved = (
+  approvals: string[],
+  abstentions: string[] = [],
+  proposalVersion = 1,
+): InitiativeEvent => ({
   type: 'InitiativeApproved',
   data: { initiativeId: INITIATIVE_ID, proposalVersion, approvals, abstentions },
   metadata: meta(focalPoint(approvals[approvals.length - 1] ?? 'KAZ')),

@@ -36,7 +36,12 @@ export class InMemoryEventStore implements EventStore {
       throw new ConcurrencyError(streamId, expected, actual);
 
     for (const event of events) {
-      const stored = { ...structuredClone(event), streamId, revision: stream.length, position: this.log.length + 1 };
+      const stored = {
+        ...structuredClone(event),
+        streamId,
+        revision: stream.length,
+        position: this.log.length + 1,
+      };
       stream.push(stored);
       this.log.push(stored);
       this.eventIds.add(event.eventId);

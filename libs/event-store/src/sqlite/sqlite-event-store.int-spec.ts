@@ -46,7 +46,9 @@ describe('SQLite event store', () => {
     const store = new SqliteEventStore(freshFile());
     const event = newEvent();
     await store.append('initiative-a', [event], 'no-stream');
-    await expect(store.append('initiative-b', [event], 'no-stream')).rejects.toBeInstanceOf(DuplicateEventError);
+    await expect(store.append('initiative-b', [event], 'no-stream')).rejects.toBeInstanceOf(
+      DuplicateEventError,
+    );
     expect(await store.readStream('initiative-b')).toEqual([]);
     await store.close();
   });
@@ -56,7 +58,9 @@ describe('SQLite event store', () => {
     const store = new SqliteEventStore(file);
     await store.append('initiative-c', [newEvent('A'), newEvent('B')], 'no-stream');
     const db = new Database(file);
-    db.prepare("UPDATE events SET body = substr(body, 2) WHERE revision = 1 AND stream_id = 'initiative-c'").run();
+    db.prepare(
+      "UPDATE events SET body = substr(body, 2) WHERE revision = 1 AND stream_id = 'initiative-c'",
+    ).run();
     db.close();
     const error = await store.readStream('initiative-c').catch((caught) => caught);
     expect(error).toBeInstanceOf(CorruptEventError);

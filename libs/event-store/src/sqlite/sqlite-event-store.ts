@@ -3,7 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppendWaiters } from '../append-waiters';
 import { NewEvent, StoredEvent } from '../event-record';
-import { ConcurrencyError, CorruptEventError, DuplicateEventError, EventStoreUnavailableError } from '../errors';
+import {
+  ConcurrencyError,
+  CorruptEventError,
+  DuplicateEventError,
+  EventStoreUnavailableError,
+} from '../errors';
 import {
   AppendOptions,
   AppendResult,
@@ -78,7 +83,10 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: ReturnType<SqliteEventStore['prepare']>;
   private readonly commitBatch: (batch: PendingAppend[]) => Outcome[];
 
-  constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
+  constructor(
+    readonly file: string,
+    options: SqliteEventStoreOptions = {},
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -109,12 +117,17 @@ export class SqliteEventStore implements EventStore {
         'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, body) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       eventById: db.prepare<[string], { position: number }>('SELECT position FROM events WHERE event_id = ?'),
-      readStream: db.prepare<[string], EventRow>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
-      readAll: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
-      head: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
-      findKey: db.prepare<[string, string], { request_hash: string; status: number; response: string; created_at: string }>(
-        'SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE sub = ? AND key = ?',
+      readStream: db.prepare<[string], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? ORDER BY revision',
       ),
+      readAll: db.prepare<[number, number], EventRow>(
+        'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      ),
+      head: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+      findKey: db.prepare<
+        [string, string],
+        { request_hash: string; status: number; response: string; created_at: string }
+      >('SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE sub = ? AND key = ?'),
       insertKey: db.prepare(
         'INSERT INTO idempotency_keys (sub, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -124,7 +137,12 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
+  append(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreUnavailableError('The event store is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({ streamId, events, expected, options, resolve, reject });
@@ -144,7 +162,9 @@ export class SqliteEventStore implements EventStore {
     try {
       outcomes = this.commitBatch(batch);
     } catch (error) {
-      const unavailable = new EventStoreUnavailableError('The event store could not commit', { cause: error });
+      const unavailable = new EventStoreUnavailableError('The event store could not commit', {
+        cause: error,
+      });
       for (const pending of batch) pending.reject(unavailable);
       return;
     }
@@ -158,7 +178,8 @@ export class SqliteEventStore implements EventStore {
     const current = this.statements.streamHead.get(streamId)?.revision ?? null;
     const actual = current === null ? 'no-stream' : current;
     if (actual !== expected) {
-      const repeat = actual === 'no-stream' ? null : idempotentRepeat(this.readStreamRows(streamId), events, expected);
+      const repeat =
+        actual === 'no-stream' ? null : idempotentRepeat(this.readStreamRows(streamId), events, expected);
       if (repeat) return repeat;
       throw new ConcurrencyError(streamId, expected, actual);
     }
@@ -169,7 +190,14 @@ export class SqliteEventStore implements EventStore {
       if (this.statements.eventById.get(event.eventId)) throw new DuplicateEventError(event.eventId);
       const { actor, data, metadata, prevHash, hash } = event;
       const body = JSON.stringify({ actor, data, metadata, prevHash, hash });
-      const info = this.statements.insertEvent.run(streamId, revision, event.eventId, event.type, event.occurredAt, body);
+      const info = this.statements.insertEvent.run(
+        streamId,
+        revision,
+        event.eventId,
+        event.type,
+        event.occurredAt,
+        body,
+      );
       position = Number(info.lastInsertRowid);
     }
     const key = options.idempotency;
@@ -223,7 +251,14 @@ export class SqliteEventStore implements EventStore {
   async findIdempotencyRecord(sub: string, key: string): Promise<IdempotencyRecord | null> {
     const row = this.statements.findKey.get(sub, key);
     return row
-      ? { sub, key, requestHash: row.request_hash, status: row.status, body: row.response, createdAt: row.created_at }
+      ? {
+          sub,
+          key,
+          requestHash: row.request_hash,
+          status: row.status,
+          body: row.response,
+          createdAt: row.created_at,
+        }
       : null;
   }
 

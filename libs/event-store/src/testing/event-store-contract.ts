@@ -3,7 +3,11 @@ import { NewEvent } from '../event-record';
 import { ConcurrencyError, DuplicateEventError } from '../errors';
 import { EventStore, followLog, IdempotencyRecord } from '../event-store';
 
-export function newEvent(type = 'Tested', data: Record<string, unknown> = {}, occurredAt = '2026-03-01T09:00:00.000Z'): NewEvent {
+export function newEvent(
+  type = 'Tested',
+  data: Record<string, unknown> = {},
+  occurredAt = '2026-03-01T09:00:00.000Z',
+): NewEvent {
   return {
     eventId: randomUUID(),
     type,
@@ -44,15 +48,18 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
     describe('when the stream does not exist', () => {
       it('appends the first events at revisions 0.. and reads them back as written', async () => {
         const id = stream();
-        const events = [newEvent('A', { n: 1, nested: { list: ['x', 'ü'] } }), newEvent('B', { amount: '12.50' })];
+        const events = [
+          newEvent('A', { n: 1, nested: { list: ['x', 'ü'] } }),
+          newEvent('B', { amount: '12.50' }),
+        ];
         const result = await store.append(id, events, 'no-stream');
         expect(result.revision).toBe(1);
 
         const read = await store.readStream(id);
         expect(read.map((event) => event.revision)).toEqual([0, 1]);
-        expect(read.map(({ streamId, revision: _r, position: _p, ...rest }) => ({ streamId, ...rest }))).toEqual(
-          events.map((event) => ({ streamId: id, ...event })),
-        );
+        expect(
+          read.map(({ streamId, revision: _r, position: _p, ...rest }) => ({ streamId, ...rest })),
+        ).toEqual(events.map((event) => ({ streamId: id, ...event })));
         expect(read[1].position).toBe(result.position);
         expect(read[0].position).toBeLessThan(read[1].position);
       });
@@ -81,20 +88,29 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         expect((await store.readStream(id)).map((event) => event.type)).toEqual(['A', 'B', 'C', 'D']);
       });
 
-      it.each([['no-stream' as const], [1], [3]])('refuses an append expecting %s and stores nothing', async (expected) => {
-        await expect(store.append(id, [newEvent('X')], expected)).rejects.toBeInstanceOf(ConcurrencyError);
-        expect(await store.readStream(id)).toHaveLength(3);
-      });
+      it.each([['no-stream' as const], [1], [3]])(
+        'refuses an append expecting %s and stores nothing',
+        async (expected) => {
+          await expect(store.append(id, [newEvent('X')], expected)).rejects.toBeInstanceOf(ConcurrencyError);
+          expect(await store.readStream(id)).toHaveLength(3);
+        },
+      );
 
       it('reads up to a revision', async () => {
-        expect((await store.readStream(id, { toRevision: 1 })).map((event) => event.type)).toEqual(['A', 'B']);
+        expect((await store.readStream(id, { toRevision: 1 })).map((event) => event.type)).toEqual([
+          'A',
+          'B',
+        ]);
       });
 
       it('reads up to an instant', async () => {
         const other = stream();
         await store.append(
           other,
-          [newEvent('Early', {}, '2026-03-01T09:00:00.000Z'), newEvent('Late', {}, '2026-03-02T09:00:00.000Z')],
+          [
+            newEvent('Early', {}, '2026-03-01T09:00:00.000Z'),
+            newEvent('Late', {}, '2026-03-02T09:00:00.000Z'),
+          ],
           'no-stream',
         );
         const read = await store.readStream(other, { until: new Date('2026-03-01T12:00:00Z') });
@@ -141,7 +157,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
           Array.from({ length: writers }, async (_, writer) => {
             for (;;) {
               const current = (await store.readStream(id)).length - 1;
-              const events = Array.from({ length: eventsPerWriter }, (_, n) => newEvent('Step', { writer, n }));
+              const events = Array.from({ length: eventsPerWriter }, (_, n) =>
+                newEvent('Step', { writer, n }),
+              );
               try {
                 await store.append(id, events, current < 0 ? 'no-stream' : current);
                 return;
@@ -152,7 +170,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
           }),
         );
         const read = await store.readStream(id);
-        expect(read.map((event) => event.revision)).toEqual(Array.from({ length: writers * eventsPerWriter }, (_, i) => i));
+        expect(read.map((event) => event.revision)).toEqual(
+          Array.from({ length: writers * eventsPerWriter }, (_, i) => i),
+        );
         for (let batch = 0; batch < writers; batch++) {
           const slice = read.slice(batch * eventsPerWriter, (batch + 1) * eventsPerWriter);
           expect(new Set(slice.map((event) => event.data.writer)).size).toBe(1);
@@ -181,7 +201,11 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         const head = await store.headPosition();
         const received: string[] = [];
         const following = (async () => {
-          for await (const batch of followLog(store, head, { batchSize: 10, idleWaitMs: 5_000, signal: controller.signal })) {
+          for await (const batch of followLog(store, head, {
+            batchSize: 10,
+            idleWaitMs: 5_000,
+            signal: controller.signal,
+          })) {
             received.push(...batch.map((event) => event.type));
             if (received.length >= 2) controller.abort();
           }

@@ -15,7 +15,10 @@ export class AmendInitiativeController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post(':id/amendments')
-  @ApiOperation({ summary: 'Amend the proposal: the next version voids every earlier sign-off (proposing state’s focal point, or the secretariat)' })
+  @ApiOperation({
+    summary:
+      'Amend the proposal: the next version voids every earlier sign-off (proposing state’s focal point, or the secretariat)',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: CommandResultDto })
   @ApiOkResponse({ type: CommandResultDto, description: 'An idempotent repeat: nothing appended' })

@@ -15,7 +15,9 @@ export class GetAuditBundleController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':id/audit-bundle')
-  @ApiOperation({ summary: 'A self-contained bundle of the stream that `npx accord verify FILE` checks offline' })
+  @ApiOperation({
+    summary: 'A self-contained bundle of the stream that `npx accord verify FILE` checks offline',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AuditBundleDto })
   @ApiProblems('validation-failed', 'not-found')

@@ -14,7 +14,7 @@ export class GetAuditController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':id/audit')
-  @ApiOperation({ summary: 'Verify the hash chain of the initiative\'s stored events' })
+  @ApiOperation({ summary: "Verify the hash chain of the initiative's stored events" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AuditReportDto })
   @ApiProblems('validation-failed', 'not-found')

@@ -16,7 +16,9 @@ export class GetStateAtController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':id/state')
-  @ApiOperation({ summary: 'Time travel: the initiative rebuilt by replaying its stream up to a revision or an instant' })
+  @ApiOperation({
+    summary: 'Time travel: the initiative rebuilt by replaying its stream up to a revision or an instant',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: InitiativeViewDto })
   @ApiProblems('validation-failed', 'not-found')

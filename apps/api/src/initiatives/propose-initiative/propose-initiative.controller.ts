@@ -25,7 +25,9 @@ export class ProposeInitiativeController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResultDto> {
     const initiativeId = proposal.initiativeId ?? randomUUID();
-    const response = await this.commandBus.execute(new ProposeInitiativeCommand(initiativeId, proposal, request));
+    const response = await this.commandBus.execute(
+      new ProposeInitiativeCommand(initiativeId, proposal, request),
+    );
     void reply.status(response.status).header('location', `/v1/initiatives/${response.body.initiativeId}`);
     return response.body;
   }

@@ -17,7 +17,10 @@ import {
 export class ProposeInitiativeDto {
   @IsOmittable()
   @IsUUID()
-  @ApiPropertyOptional({ format: 'uuid', description: 'Chosen by the client, or by the server when left out' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Chosen by the client, or by the server when left out',
+  })
   initiativeId?: string;
 
   @Text(3, 200, 'Title')

@@ -26,7 +26,9 @@ export class RecordFundingDecisionController {
     @CommandRequestContext() request: CommandRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResultDto> {
-    const response = await this.commandBus.execute(new RecordFundingDecisionCommand(initiativeId, body, request));
+    const response = await this.commandBus.execute(
+      new RecordFundingDecisionCommand(initiativeId, body, request),
+    );
     void reply.status(response.status);
     return response.body;
   }

@@ -11,11 +11,14 @@ export class RecordFundingDecisionDto {
 
   @IsOmittable()
   @IsString()
-  @Matches(new RegExp(AMOUNT_PATTERN), { message: 'must be a positive decimal string with at most 2 fraction digits' })
+  @Matches(new RegExp(AMOUNT_PATTERN), {
+    message: 'must be a positive decimal string with at most 2 fraction digits',
+  })
   @ApiPropertyOptional({
     type: String,
     pattern: AMOUNT_PATTERN,
-    description: 'Granted amount; may be left out of a full grant of the requested funding; never with declined',
+    description:
+      'Granted amount; may be left out of a full grant of the requested funding; never with declined',
   })
   amount?: string;
 

@@ -12,7 +12,14 @@ export class RecordFundingDecisionHandler implements ICommandHandler<RecordFundi
       initiativeId,
       {
         type: 'RecordFundingDecision',
-        data: { initiativeId, decision: body.decision, amount: body.amount ?? null, currency: body.currency ?? null, fundingBody: body.fundingBody, conditions: body.conditions ?? null },
+        data: {
+          initiativeId,
+          decision: body.decision,
+          amount: body.amount ?? null,
+          currency: body.currency ?? null,
+          fundingBody: body.fundingBody,
+          conditions: body.conditions ?? null,
+        },
         metadata: commandMetadata(request),
       },
       request,

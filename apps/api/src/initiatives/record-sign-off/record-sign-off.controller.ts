@@ -15,7 +15,9 @@ export class RecordSignOffController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post(':id/sign-offs')
-  @ApiOperation({ summary: 'Record a national sign-off of the current proposal version (focal point of that state)' })
+  @ApiOperation({
+    summary: 'Record a national sign-off of the current proposal version (focal point of that state)',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: CommandResultDto })
   @ApiOkResponse({ type: CommandResultDto, description: 'An idempotent repeat: nothing appended' })

@@ -4,7 +4,7 @@ import { SIGN_OFF_DECISIONS, SignOffDecision } from '@accord/domain';
 import { ProposalVersion, StateCode, Text } from '../shared/fields';
 
 export class RecordSignOffDto {
-  @StateCode('The signing member state: the focal point\'s own')
+  @StateCode("The signing member state: the focal point's own")
   state!: string;
 
   @IsIn(SIGN_OFF_DECISIONS)

@@ -12,7 +12,13 @@ export class RecordSignOffHandler implements ICommandHandler<RecordSignOffComman
       initiativeId,
       {
         type: 'RecordNationalSignOff',
-        data: { initiativeId, state: body.state, decision: body.decision, proposalVersion: body.proposalVersion, comment: body.comment ?? null },
+        data: {
+          initiativeId,
+          state: body.state,
+          decision: body.decision,
+          proposalVersion: body.proposalVersion,
+          comment: body.comment ?? null,
+        },
         metadata: commandMetadata(request),
       },
       request,

@@ -15,7 +15,9 @@ export class RequestChangesController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post(':id/change-requests')
-  @ApiOperation({ summary: 'Request changes to the current proposal version (focal point of a participating state)' })
+  @ApiOperation({
+    summary: 'Request changes to the current proposal version (focal point of a participating state)',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: CommandResultDto })
   @ApiOkResponse({ type: CommandResultDto, description: 'An idempotent repeat: nothing appended' })

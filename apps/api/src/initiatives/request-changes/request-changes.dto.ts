@@ -1,7 +1,7 @@
 import { ProposalVersion, StateCode, Text } from '../shared/fields';
 
 export class RequestChangesDto {
-  @StateCode('The requesting member state: the focal point\'s own')
+  @StateCode("The requesting member state: the focal point's own")
   state!: string;
 
   @ProposalVersion()

@@ -12,7 +12,12 @@ export class RequestChangesHandler implements ICommandHandler<RequestChangesComm
       initiativeId,
       {
         type: 'RequestChanges',
-        data: { initiativeId, state: body.state, proposalVersion: body.proposalVersion, comment: body.comment },
+        data: {
+          initiativeId,
+          state: body.state,
+          proposalVersion: body.proposalVersion,
+          comment: body.comment,
+        },
         metadata: commandMetadata(request),
       },
       request,

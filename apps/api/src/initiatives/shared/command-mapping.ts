@@ -7,7 +7,9 @@ export function commandMetadata(request: CommandRequest): CommandMetadata {
 }
 
 export function approvalRuleOf(dto: ApprovalRuleDto): ApprovalRule {
-  return dto.kind === 'quorum' ? { kind: 'quorum', minApprovals: dto.minApprovals as number } : { kind: 'unanimity' };
+  return dto.kind === 'quorum'
+    ? { kind: 'quorum', minApprovals: dto.minApprovals as number }
+    : { kind: 'unanimity' };
 }
 
 /** Instants are stored in one canonical form (UTC, milliseconds), whatever offset the client wrote. */

@@ -47,7 +47,12 @@ export const ProposalVersion = () =>
     IsInt(),
     Min(1),
     Max(1_000_000),
-    ApiProperty({ type: 'integer', minimum: 1, maximum: 1_000_000, description: 'The proposal version this refers to' }),
+    ApiProperty({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      description: 'The proposal version this refers to',
+    }),
   );
 
 export const Text = (min: number, max: number, description: string, required = true) =>
@@ -59,7 +64,11 @@ export const Text = (min: number, max: number, description: string, required = t
   );
 
 export const Category = (required = true) =>
-  applyDecorators(...optional(required), IsIn(CATEGORIES), property(required, { enum: CATEGORIES, enumName: 'Category' }));
+  applyDecorators(
+    ...optional(required),
+    IsIn(CATEGORIES),
+    property(required, { enum: CATEGORIES, enumName: 'Category' }),
+  );
 
 export const ParticipatingStates = (required = true) =>
   applyDecorators(
@@ -133,8 +142,15 @@ export const ApprovalRule = (required = true) =>
 
 export class MoneyDto {
   @IsString()
-  @Matches(new RegExp(AMOUNT_PATTERN), { message: 'must be a positive decimal string with at most 2 fraction digits' })
-  @ApiProperty({ type: String, pattern: AMOUNT_PATTERN, example: '1500000.00', description: 'A decimal string, never a number' })
+  @Matches(new RegExp(AMOUNT_PATTERN), {
+    message: 'must be a positive decimal string with at most 2 fraction digits',
+  })
+  @ApiProperty({
+    type: String,
+    pattern: AMOUNT_PATTERN,
+    example: '1500000.00',
+    description: 'A decimal string, never a number',
+  })
   amount!: string;
 
   @IsString()

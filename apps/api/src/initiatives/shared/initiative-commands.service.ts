@@ -32,7 +32,11 @@ export class InitiativeCommands {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute(initiativeId: string, command: InitiativeCommand, request: CommandRequest): Promise<CommandResponse> {
+  async execute(
+    initiativeId: string,
+    command: InitiativeCommand,
+    request: CommandRequest,
+  ): Promise<CommandResponse> {
     const { idempotencyKey: key, principal } = request;
     const remembered = (status: 200 | 201, outcome: CommandOutcome<InitiativeState>): IdempotencyRecord => ({
       sub: principal.sub,
@@ -63,7 +67,10 @@ export class InitiativeCommands {
     const record = await this.store.findIdempotencyRecord(sub, key);
     if (!record) return null;
     if (record.requestHash !== requestHash)
-      throw new ProblemException('idempotency-key-reused', 'This Idempotency-Key was used with another request');
+      throw new ProblemException(
+        'idempotency-key-reused',
+        'This Idempotency-Key was used with another request',
+      );
     return { status: record.status as 200 | 201, body: JSON.parse(record.body) };
   }
 }

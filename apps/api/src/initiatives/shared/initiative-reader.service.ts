@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { canSee, Principal } from '@accord/auth';
 import { ChainVerification, exportBundle, AuditBundle, verifyChain } from '@accord/audit';
 import { InitiativeState, isProposed } from '@accord/domain';
-import { CorruptEventError, EventStore, ReadStreamOptions, readStreamFilter, StoredEvent } from '@accord/event-store';
+import {
+  CorruptEventError,
+  EventStore,
+  ReadStreamOptions,
+  readStreamFilter,
+  StoredEvent,
+} from '@accord/event-store';
 import { InitiativeView, toInitiativeView } from '@accord/read-model';
 import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
 import { Clock, CLOCK, EVENT_STORE, INITIATIVE_COMMAND_HANDLER } from '../../infrastructure/tokens';
@@ -36,11 +42,16 @@ export class InitiativeReader {
     return events;
   }
 
-  async view(principal: Principal, initiativeId: string, options: ReadStreamOptions = {}): Promise<InitiativeView> {
+  async view(
+    principal: Principal,
+    initiativeId: string,
+    options: ReadStreamOptions = {},
+  ): Promise<InitiativeView> {
     const events = await this.visibleStream(principal, initiativeId);
     const upTo = events.filter(readStreamFilter(options));
     const state = this.handler.fold(upTo);
-    if (!isProposed(state)) throw new ProblemException('not-found', 'The initiative did not exist at that point');
+    if (!isProposed(state))
+      throw new ProblemException('not-found', 'The initiative did not exist at that point');
     return toInitiativeView(state, upTo.length - 1);
   }
 
@@ -51,13 +62,21 @@ export class InitiativeReader {
   async audit(principal: Principal, initiativeId: string): Promise<AuditReport> {
     const streamId = initiativeStreamId(initiativeId);
     const readable = await this.readForAudit(principal, initiativeId);
-    const verification = verifyChain(streamId, readable.events);
-    const report = { initiativeId, ...verification };
-    if (readable.corruptAt === null || verification.brokenAtRevision !== null) return report;
-    return { ...report, verified: false, brokenAtRevision: readable.corruptAt, eventCount: readable.corruptAt + 1 };
+    const { eventCount, headHash, verified, brokenAtRevision } = verifyChain(streamId, readable.events);
+    const report = { initiativeId, eventCount, headHash, verified, brokenAtRevision };
+    if (readable.corruptAt === null || brokenAtRevision !== null) return report;
+    return {
+      ...report,
+      verified: false,
+      brokenAtRevision: readable.corruptAt,
+      eventCount: readable.corruptAt + 1,
+    };
   }
 
-  async auditBundle(principal: Principal, initiativeId: string): Promise<AuditBundle<EventRecord> & { initiativeId: string }> {
+  async auditBundle(
+    principal: Principal,
+    initiativeId: string,
+  ): Promise<AuditBundle<EventRecord> & { initiativeId: string }> {
     const events = await this.visibleStream(principal, initiativeId);
     const streamId = initiativeStreamId(initiativeId);
     return { ...exportBundle(streamId, events.map(toEventRecord), this.clock()), initiativeId };
@@ -78,6 +97,10 @@ export class InitiativeReader {
   }
 }
 
-export function toEventRecord({ streamId: _streamId, position: _position, ...record }: StoredEvent): EventRecord {
+export function toEventRecord({
+  streamId: _streamId,
+  position: _position,
+  ...record
+}: StoredEvent): EventRecord {
   return record;
 }

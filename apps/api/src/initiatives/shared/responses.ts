@@ -4,7 +4,8 @@ import { ApprovalRuleDto, MoneyDto } from './fields';
 
 export class CommandResultDto {
   @ApiProperty({ format: 'uuid' }) initiativeId!: string;
-  @ApiProperty({ type: 'integer', description: 'Stream revision (0-based) of the last event written' }) revision!: number;
+  @ApiProperty({ type: 'integer', description: 'Stream revision (0-based) of the last event written' })
+  revision!: number;
   @ApiProperty({ type: 'integer' }) proposalVersion!: number;
   @ApiProperty({ enum: STATUSES, enumName: 'InitiativeStatus' }) status!: string;
 }
@@ -54,7 +55,8 @@ export class InitiativeViewDto extends InitiativeSummaryDto {
   @ApiProperty({ type: ApprovalRuleDto }) approvalRule!: ApprovalRuleDto;
   @ApiProperty({ format: 'date-time' }) signOffDeadline!: string;
   @ApiPropertyOptional({ type: MoneyDto, nullable: true }) requestedFunding!: MoneyDto | null;
-  @ApiProperty({ type: [SignOffDto], description: 'Sign-offs of the current proposal version' }) signOffs!: SignOffDto[];
+  @ApiProperty({ type: [SignOffDto], description: 'Sign-offs of the current proposal version' })
+  signOffs!: SignOffDto[];
   @ApiProperty({ type: [ChangeRequestDto] }) changeRequests!: ChangeRequestDto[];
   @ApiPropertyOptional({ type: FundingDto, nullable: true }) funding!: FundingDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

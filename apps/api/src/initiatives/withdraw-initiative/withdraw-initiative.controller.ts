@@ -26,7 +26,9 @@ export class WithdrawInitiativeController {
     @CommandRequestContext() request: CommandRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResultDto> {
-    const response = await this.commandBus.execute(new WithdrawInitiativeCommand(initiativeId, body, request));
+    const response = await this.commandBus.execute(
+      new WithdrawInitiativeCommand(initiativeId, body, request),
+    );
     void reply.status(response.status);
     return response.body;
   }

@@ -1,0 +1,111 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { mintHs256Token, TokenRole } from '@accord/auth';
+import { AccordConfig, loadConfig } from '@accord/config';
+import { EventStore, InMemoryEventStore } from '@accord/event-store';
+import { createHttpApp } from '../http/http-app';
+import { createLogger } from '../http/logger';
+import { Infrastructure, openInfrastructure } from '../infrastructure/infrastructure';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  infrastructure: Infrastructure;
+  config: AccordConfig;
+  dataDir: string;
+  http: () => ReturnType<typeof request>;
+  token: (role: TokenRole, country?: string, sub?: string) => Promise<string>;
+  /** An Authorization header value for the role (and country), minted at start. */
+  auth: (role: TokenRole, country?: string) => string;
+  close: (options?: { keepData?: boolean }) => Promise<void>;
+}
+
+/** The whole API in-process, on a fresh data directory; in-memory events unless the embedded SQLite store is asked for. */
+export async function startTestApp(
+  options: { store?: 'memory' | 'sqlite'; dataDir?: string; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'accord-test-'));
+  const config = loadConfig({ ACCORD_DATA_DIR: dataDir, ACCORD_JWT_SECRET: TEST_SECRET, ...options.env });
+  const eventStore: EventStore | undefined =
+    options.store === 'sqlite' ? undefined : new InMemoryEventStore();
+  const infrastructure = openInfrastructure(config, { eventStore });
+  const app = await createHttpApp(infrastructure, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  await app.getHttpAdapter().getInstance().ready();
+  const token = (role: TokenRole, country?: string, sub?: string) =>
+    mintHs256Token(TEST_SECRET, {
+      role,
+      country,
+      sub: sub ?? `${role}${country ? `-${country.toLowerCase()}` : ''}`,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      expiresIn: 3600,
+    });
+  const minted = new Map<string, string>();
+  for (const role of ['secretariat', 'fund-board', 'auditor'] as const)
+    minted.set(role, `Bearer ${await token(role)}`);
+  for (const { code } of config.parties.all)
+    minted.set(`focal-point/${code}`, `Bearer ${await token('focal-point', code)}`);
+  return {
+    app,
+    infrastructure,
+    config,
+    dataDir,
+    http: () => request(app.getHttpServer()),
+    token,
+    auth: (role, country) => {
+      const header = minted.get(country ? `${role}/${country}` : role);
+      if (!header) throw new Error(`No token minted for ${role} ${country ?? ''}`);
+      return header;
+    },
+    close: async ({ keepData = false } = {}) => {
+      await app.close();
+      await infrastructure.close();
+      if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const MEMBERS = ['AZE', 'KAZ', 'KGZ', 'TUR', 'UZB'];
+
+export function proposalBody(overrides: Record<string, unknown> = {}) {
+  return {
+    title: 'Pan-Turkic Patent Organization',
+    summary: 'A joint patent office for the member states.',
+    category: 'intellectual-property',
+    proposingState: 'KAZ',
+    participatingStates: [...MEMBERS],
+    approvalRule: { kind: 'unanimity' },
+    signOffDeadline: new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString(),
+    requestedFunding: { amount: '1500000.00', currency: 'USD' },
+    ...overrides,
+  };
+}
+
+/** Proposes an initiative as the secretariat and answers its id. */
+export async function proposed(testApp: TestApp, overrides: Record<string, unknown> = {}): Promise<string> {
+  const response = await testApp
+    .http()
+    .post('/v1/initiatives')
+    .set('authorization', testApp.auth('secretariat'))
+    .send(proposalBody(overrides))
+    .expect(201);
+  return response.body.initiativeId;
+}
+
+export function signedOff(
+  testApp: TestApp,
+  id: string,
+  state: string,
+  decision = 'approve',
+  proposalVersion = 1,
+) {
+  return testApp
+    .http()
+    .post(`/v1/initiatives/${id}/sign-offs`)
+    .set('authorization', testApp.auth('focal-point', state))
+    .send({ state, decision, proposalVersion });
+}

@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../../apps/cli/src/cli';
+
+export * from '../../apps/api/src/testing/test-app';
+
+/** Runs `accord verify FILE` in-process, capturing what it prints. */
+export async function accordVerify(
+  bundle: unknown,
+  directory: string,
+): Promise<{ code: number; output: string }> {
+  const file = join(directory, `bundle-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(bundle, null, 2));
+  const printed: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    printed.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { code: await runCli(['verify', file]), output: printed.join('') };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** The auditor's own verifier, written from events.md alone (../shared/tools/verify-bundle.py). */
+export function pythonVerify(bundle: unknown, directory: string): { code: number; output: string } {
+  const file = join(directory, `bundle-py-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify(bundle));
+  const script = join(__dirname, '..', '..', '..', 'shared', 'tools', 'verify-bundle.py');
+  try {
+    return { code: 0, output: execFileSync('python3', [script, file], { encoding: 'utf8' }) };
+  } catch (error) {
+    const failed = error as { status: number; stdout: string };
+    return { code: failed.status, output: failed.stdout };
+  }
+}
