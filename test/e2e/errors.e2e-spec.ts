@@ -9,7 +9,8 @@ describe('Refused requests', () => {
   let headBefore: number;
 
   beforeAll(async () => {
-    testApp = await startTestApp({ store: 'sqlite' });
+    // The deadline scheduler stays off: the deadline test below is about a sign-off arriving late.
+    testApp = await startTestApp({ store: 'sqlite', env: { ACCORD_ROLES: 'api,projector' } });
     id = await proposed(testApp, { participatingStates: ['KAZ', 'AZE', 'TUR'] });
     await signedOff(testApp, id, 'AZE').expect(201);
     headBefore = await testApp.infrastructure.eventStore.headPosition();

@@ -37,7 +37,7 @@ describe('An initiative from proposal to funding, on the embedded SQLite store',
     it('shows the initiative approved, with the five sign-offs and nobody pending', async () => {
       const response = await testApp
         .http()
-        .get(`/v1/initiatives/${id}`)
+        .get(`/v1/initiatives/${id}?minRevision=6`)
         .set('authorization', testApp.auth('focal-point', 'KGZ'))
         .expect(200);
       expect(response.headers.etag).toBe('"6"');
@@ -64,7 +64,7 @@ describe('An initiative from proposal to funding, on the embedded SQLite store',
       expect(response.body).toEqual({ initiativeId: id, revision: 7, proposalVersion: 1, status: 'funded' });
       const view = await testApp
         .http()
-        .get(`/v1/initiatives/${id}`)
+        .get(`/v1/initiatives/${id}?minRevision=7`)
         .set('authorization', testApp.auth('secretariat'))
         .expect(200);
       expect(view.body.funding).toMatchObject({

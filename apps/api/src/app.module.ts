@@ -12,9 +12,15 @@ import {
   CLOCK,
   EVENT_STORE,
   INITIATIVE_COMMAND_HANDLER,
+  METRICS,
   PARTIES,
+  READ_STORE,
   TOKEN_VERIFIER,
 } from './infrastructure/tokens';
+import { MetricsController } from './health/metrics.controller';
+import { ListInitiativesController } from './initiatives/list-initiatives/list-initiatives.controller';
+import { ListInitiativesHandler } from './initiatives/list-initiatives/list-initiatives.handler';
+import { InitiativeViews } from './initiatives/shared/initiative-views.service';
 import { AmendInitiativeController } from './initiatives/amend-initiative/amend-initiative.controller';
 import { AmendInitiativeHandler } from './initiatives/amend-initiative/amend-initiative.handler';
 import { GetAuditBundleController } from './initiatives/get-audit-bundle/get-audit-bundle.controller';
@@ -44,8 +50,24 @@ import { GetPartiesController } from './parties/get-parties.controller';
 @Module({})
 export class AppModule {
   static register(infrastructure: Infrastructure): DynamicModule {
+    const { eventStore, readStore, workers } = infrastructure;
     const readinessChecks: ReadinessCheck[] = [
-      { name: 'eventStore', run: () => probe(true, () => infrastructure.eventStore.ping()) },
+      { name: 'eventStore', run: () => probe(true, () => eventStore.ping()) },
+      { name: 'readStore', run: () => probe(true, () => readStore.ping()) },
+      {
+        name: 'projection',
+        run: () =>
+          probe(false, async () => {
+            const head = await eventStore.headPosition();
+            const checkpoint = workers.projector?.checkpoint ?? (await readStore.checkpoint());
+            return {
+              lag: Math.max(0, head - checkpoint),
+              checkpoint,
+              head,
+              runsHere: workers.projector !== null,
+            };
+          }),
+      },
     ];
     return {
       module: AppModule,
@@ -62,8 +84,10 @@ export class AppModule {
         GetStateAtController,
         GetAuditController,
         GetAuditBundleController,
+        ListInitiativesController,
         GetPartiesController,
         HealthController,
+        MetricsController,
       ],
       providers: [
         { provide: ACCORD_CONFIG, useValue: infrastructure.config },
@@ -72,12 +96,16 @@ export class AppModule {
         { provide: PARTIES, useValue: infrastructure.parties },
         { provide: CLOCK, useValue: infrastructure.clock },
         { provide: INITIATIVE_COMMAND_HANDLER, useValue: infrastructure.commandHandler },
+        { provide: READ_STORE, useValue: infrastructure.readStore },
+        { provide: METRICS, useValue: infrastructure.metrics },
         { provide: READINESS_CHECKS, useValue: readinessChecks },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
         InitiativeCommands,
         InitiativeReader,
+        InitiativeViews,
+        ListInitiativesHandler,
         ProposeInitiativeHandler,
         RecordSignOffHandler,
         RequestChangesHandler,

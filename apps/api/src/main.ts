@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@accord/config';
-import { createLogger } from './http/logger';
+import { createLogger } from '@accord/runtime';
 import { createHttpApp } from './http/http-app';
 import { openInfrastructure } from './infrastructure/infrastructure';
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const infrastructure = openInfrastructure(config);
+  const infrastructure = await openInfrastructure(config, logger);
   const app = await createHttpApp(infrastructure, logger);
   await app.listen({ port: config.port, host: config.host });
   logger.info(

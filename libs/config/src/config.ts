@@ -23,6 +23,7 @@ export interface AccordConfig {
   roles: ProcessRole[];
   logLevel: string;
   rateLimit: { requestsPerMinute: number };
+  schedulerIntervalMs: number;
 }
 
 /** Configuration is read and validated once; a bad value stops the process with a message naming it. */
@@ -136,6 +137,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
   const eventSource = value('ACCORD_EVENT_SOURCE') ?? 'urn:accord:initiatives';
   const rateLimit = { requestsPerMinute: integer('ACCORD_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000) };
 
+  const schedulerIntervalMs = integer('ACCORD_SCHEDULER_INTERVAL_MS', 5000, 50, 3_600_000);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -150,6 +153,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
     roles,
     logLevel,
     rateLimit,
+    schedulerIntervalMs,
   };
 }
 

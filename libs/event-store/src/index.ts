@@ -5,3 +5,4 @@ export * from './in-memory/in-memory-event-store';
 export * from './sqlite/sqlite-event-store';
 export * from './command-handler';
 export { readStreamFilter } from './stream-rules';
+export { sleep } from './sleep';

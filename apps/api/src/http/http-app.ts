@@ -5,8 +5,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
 import { Infrastructure } from '../infrastructure/infrastructure';
-import { PinoNestLogger } from './logger';
-import { logProblem, sendProblem, toProblem } from './problem.filter';
+import { PinoNestLogger } from './nest-logger';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
@@ -40,10 +39,15 @@ export async function createHttpApp(
       void reply.header('x-frame-options', 'DENY');
     }
   });
-  fastify.setErrorHandler((error, request, reply) => {
-    const answer = toProblem(error);
-    logProblem(request, error, answer);
-    sendProblem(reply, answer);
+  fastify.addHook('onResponse', async (request, reply) => {
+    infrastructure.metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
   });
 
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });

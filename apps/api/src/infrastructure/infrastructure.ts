@@ -1,40 +1,32 @@
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { hs256Verifier, jwksVerifier, TokenVerifier } from '@accord/auth';
 import { AccordConfig, resolveJwtSecret } from '@accord/config';
+import { Parties } from '@accord/domain';
+import { EventStore } from '@accord/event-store';
+import { ReadStore } from '@accord/read-model';
 import {
-  assertNever,
-  initiativeDecider,
-  InitiativeCommand,
-  InitiativeEvent,
-  InitiativeState,
-  Parties,
-} from '@accord/domain';
-import { CommandHandler, EventStore, SqliteEventStore } from '@accord/event-store';
+  AccordMetrics,
+  initiativeCommandHandler,
+  InitiativeCommandHandler,
+  openEventStore,
+  openReadStore,
+  startWorkers,
+  Workers,
+} from '@accord/runtime';
+import type { Logger } from 'pino';
 import { Clock } from './tokens';
 
-export type InitiativeCommandHandler = CommandHandler<InitiativeCommand, InitiativeEvent, InitiativeState>;
-
-/** Everything a process builds from its configuration, outside Nest so that it can be closed in order. */
+/** Everything the process builds from its configuration, outside Nest so that it is closed in order. */
 export interface Infrastructure {
   config: AccordConfig;
   parties: Parties;
   eventStore: EventStore;
+  readStore: ReadStore;
   verifier: TokenVerifier;
   commandHandler: InitiativeCommandHandler;
+  metrics: AccordMetrics;
+  workers: Workers;
   clock: Clock;
   close(): Promise<void>;
-}
-
-export function openEventStore(config: AccordConfig): EventStore {
-  switch (config.eventStore.kind) {
-    case 'sqlite':
-      return new SqliteEventStore(join(config.dataDir, 'events.db'));
-    case 'eventstoredb':
-      throw new Error('The EventStoreDB adapter is not wired yet');
-    default:
-      return assertNever(config.eventStore);
-  }
 }
 
 export function tokenVerifier(config: AccordConfig): TokenVerifier {
@@ -44,25 +36,32 @@ export function tokenVerifier(config: AccordConfig): TokenVerifier {
     : hs256Verifier(resolveJwtSecret(config).secret, audience, config.parties);
 }
 
-export function openInfrastructure(
+export async function openInfrastructure(
   config: AccordConfig,
-  overrides: { clock?: Clock; eventStore?: EventStore } = {},
-): Infrastructure {
+  logger: Logger,
+  overrides: { eventStore?: EventStore } = {},
+): Promise<Infrastructure> {
   const eventStore = overrides.eventStore ?? openEventStore(config);
-  const commandHandler: InitiativeCommandHandler = new CommandHandler(
-    eventStore,
-    initiativeDecider(config.parties),
-    {
-      newEventId: randomUUID,
-    },
-  );
+  const readStore = await openReadStore(config);
+  const commandHandler = initiativeCommandHandler(eventStore, config.parties);
+  const metrics = new AccordMetrics();
+  const workers = startWorkers({ config, eventStore, readStore, commandHandler, logger, metrics });
   return {
     config,
     parties: config.parties,
     eventStore,
+    readStore,
     verifier: tokenVerifier(config),
     commandHandler,
-    clock: overrides.clock ?? (() => new Date()),
-    close: () => eventStore.close(),
+    metrics,
+    workers,
+    clock: () => new Date(),
+    close: async () => {
+      await workers.stop();
+      await readStore.close();
+      await eventStore.close();
+    },
   };
 }
+
+export type { InitiativeCommandHandler };

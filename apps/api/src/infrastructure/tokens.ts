@@ -5,5 +5,7 @@ export const TOKEN_VERIFIER = Symbol('TokenVerifier');
 export const PARTIES = Symbol('Parties');
 export const CLOCK = Symbol('Clock');
 export const INITIATIVE_COMMAND_HANDLER = Symbol('InitiativeCommandHandler');
+export const READ_STORE = Symbol('ReadStore');
+export const METRICS = Symbol('AccordMetrics');
 
 export type Clock = () => Date;

@@ -6,8 +6,8 @@ import request from 'supertest';
 import { mintHs256Token, TokenRole } from '@accord/auth';
 import { AccordConfig, loadConfig } from '@accord/config';
 import { EventStore, InMemoryEventStore } from '@accord/event-store';
+import { createLogger } from '@accord/runtime';
 import { createHttpApp } from '../http/http-app';
-import { createLogger } from '../http/logger';
 import { Infrastructure, openInfrastructure } from '../infrastructure/infrastructure';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256';
@@ -32,8 +32,9 @@ export async function startTestApp(
   const config = loadConfig({ ACCORD_DATA_DIR: dataDir, ACCORD_JWT_SECRET: TEST_SECRET, ...options.env });
   const eventStore: EventStore | undefined =
     options.store === 'sqlite' ? undefined : new InMemoryEventStore();
-  const infrastructure = openInfrastructure(config, { eventStore });
-  const app = await createHttpApp(infrastructure, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const infrastructure = await openInfrastructure(config, logger, { eventStore });
+  const app = await createHttpApp(infrastructure, logger);
   await app.getHttpAdapter().getInstance().ready();
   const token = (role: TokenRole, country?: string, sub?: string) =>
     mintHs256Token(TEST_SECRET, {

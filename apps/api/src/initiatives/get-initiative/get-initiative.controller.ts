@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -8,6 +8,7 @@ import { ApiProblems } from '../../http/openapi';
 import { CurrentPrincipal } from '../../http/request-context';
 import { initiativeIdPipe } from '../../http/validation';
 import { InitiativeViewDto } from '../shared/responses';
+import { GetInitiativeDto } from './get-initiative.dto';
 import { GetInitiativeQuery } from './get-initiative.query';
 
 @ApiTags('queries')
@@ -16,16 +17,23 @@ export class GetInitiativeController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':id')
-  @ApiOperation({ summary: 'The initiative as it stands now; ETag is its stream revision' })
+  @ApiOperation({ summary: 'The initiative from the read model; ETag is its stream revision' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: InitiativeViewDto })
-  @ApiProblems('validation-failed', 'not-found')
+  @ApiProblems('validation-failed', 'not-found', 'projection-lagging')
   async get(
     @Param('id', initiativeIdPipe) initiativeId: string,
+    @Query() query: GetInitiativeDto,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<InitiativeView> {
-    const view = await this.queryBus.execute(new GetInitiativeQuery(principal, initiativeId));
+    const view = await this.queryBus.execute(
+      new GetInitiativeQuery(
+        principal,
+        initiativeId,
+        query.minRevision === undefined ? undefined : Number(query.minRevision),
+      ),
+    );
     void reply.header('etag', `"${view.revision}"`);
     return view;
   }

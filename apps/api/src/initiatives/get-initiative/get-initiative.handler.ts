@@ -1,12 +1,12 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { InitiativeReader } from '../shared/initiative-reader.service';
+import { InitiativeViews } from '../shared/initiative-views.service';
 import { GetInitiativeQuery } from './get-initiative.query';
 
 @QueryHandler(GetInitiativeQuery)
 export class GetInitiativeHandler implements IQueryHandler<GetInitiativeQuery> {
-  constructor(private readonly reader: InitiativeReader) {}
+  constructor(private readonly views: InitiativeViews) {}
 
-  execute({ principal, initiativeId }: GetInitiativeQuery) {
-    return this.reader.view(principal, initiativeId);
+  execute({ principal, initiativeId, minRevision }: GetInitiativeQuery) {
+    return this.views.get(principal, initiativeId, minRevision);
   }
 }

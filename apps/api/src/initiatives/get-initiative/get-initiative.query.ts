@@ -6,6 +6,7 @@ export class GetInitiativeQuery extends Query<InitiativeView> {
   constructor(
     readonly principal: Principal,
     readonly initiativeId: string,
+    readonly minRevision?: number,
   ) {
     super();
   }

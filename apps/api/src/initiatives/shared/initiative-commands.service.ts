@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InitiativeCommand, InitiativeState, isProposed } from '@accord/domain';
 import { CommandOutcome, EventStore, IdempotencyRecord } from '@accord/event-store';
 import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
-import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER } from '../../infrastructure/tokens';
+import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER, METRICS } from '../../infrastructure/tokens';
+import { AccordMetrics } from '@accord/runtime';
 import { CommandRequest } from '../../http/request-context';
 import { ProblemException } from '../../http/problem';
 import { initiativeStreamId } from './stream-id';
@@ -30,9 +31,29 @@ export class InitiativeCommands {
   constructor(
     @Inject(INITIATIVE_COMMAND_HANDLER) private readonly handler: InitiativeCommandHandler,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(METRICS) private readonly metrics: AccordMetrics,
   ) {}
 
   async execute(
+    initiativeId: string,
+    command: InitiativeCommand,
+    request: CommandRequest,
+  ): Promise<CommandResponse> {
+    try {
+      const response = await this.run(initiativeId, command, request);
+      this.metrics.commands.inc({
+        type: command.type,
+        outcome: response.status === 201 ? 'appended' : 'unchanged',
+      });
+      return response;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      this.metrics.commands.inc({ type: command.type, outcome: typeof code === 'string' ? code : 'error' });
+      throw error;
+    }
+  }
+
+  private async run(
     initiativeId: string,
     command: InitiativeCommand,
     request: CommandRequest,
@@ -57,6 +78,7 @@ export class InitiativeCommands {
     });
     if (result.kind === 'recalled') return result.answer;
 
+    this.metrics.eventsAppended.inc(result.appended);
     if (result.appended > 0) return { status: 201, body: resultOf(initiativeId, result) };
     if (key) await this.store.saveIdempotencyRecord(remembered(200, result));
     const again = key ? await this.recall(principal.sub, key, request.requestHash) : null;

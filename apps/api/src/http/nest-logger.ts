@@ -1,28 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
-
-/** Structured JSON logs. Tokens, cookies and secrets never reach a log line, whatever logs them. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'accord' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'headers.authorization',
-        '*.authorization',
-        '*.token',
-        '*.secret',
-        '*.password',
-        'token',
-        'secret',
-      ],
-      censor: '[redacted]',
-    },
-  });
-}
+import type { Logger } from 'pino';
 
 /** Nest's own messages (start-up, routes) in the same JSON log. */
 export class PinoNestLogger implements LoggerService {

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { canSee, Principal } from '@accord/auth';
+import { sleep } from '@accord/event-store';
+import {
+  InitiativeSummary,
+  InitiativeView,
+  ListFilter,
+  ReadStore,
+  toInitiativeSummary,
+  toInitiativeView,
+} from '@accord/read-model';
+import { READ_STORE } from '../../infrastructure/tokens';
+import { ProblemException } from '../../http/problem';
+
+const MIN_REVISION_WAIT_MS = 5000;
+const MIN_REVISION_POLL_MS = 20;
+
+export interface InitiativePage {
+  items: InitiativeSummary[];
+  nextCursor: string | null;
+}
+
+export type ListCriteria = Omit<ListFilter, 'visibleTo' | 'before'> & { cursor?: string };
+
+/** Queries served from the read model. */
+@Injectable()
+export class InitiativeViews {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  /** With `minRevision`, waits up to 5 s for the projection to reach it (read-your-writes after a command). */
+  async get(principal: Principal, initiativeId: string, minRevision?: number): Promise<InitiativeView> {
+    const deadline = Date.now() + MIN_REVISION_WAIT_MS;
+    for (;;) {
+      const found = await this.readStore.findInitiative(initiativeId);
+      if (found && !canSee(principal, found.state.participatingStates)) throw notFound();
+      if (found && (minRevision === undefined || found.revision >= minRevision))
+        return toInitiativeView(found.state, found.revision);
+      if (minRevision === undefined) throw notFound();
+      if (Date.now() >= deadline)
+        throw new ProblemException(
+          'projection-lagging',
+          `The read model has not reached revision ${minRevision} of this initiative yet`,
+          undefined,
+          { 'retry-after': '1' },
+        );
+      await sleep(MIN_REVISION_POLL_MS);
+    }
+  }
+
+  async list(principal: Principal, criteria: ListCriteria): Promise<InitiativePage> {
+    const { cursor, ...filter } = criteria;
+    const visibleTo = principal.role === 'focal-point' ? (principal.country ?? '') : undefined;
+    const page = await this.readStore.list({
+      ...filter,
+      visibleTo,
+      before: cursor ? decodeCursor(cursor) : undefined,
+    });
+    const last = page.rows[page.rows.length - 1];
+    return {
+      items: page.rows.map((row) => toInitiativeSummary(toInitiativeView(row.state, row.revision))),
+      nextCursor: page.hasMore && last ? encodeCursor(last.createdPosition) : null,
+    };
+  }
+}
+
+const notFound = () => new ProblemException('not-found', 'No such initiative');
+
+function encodeCursor(createdPosition: number): string {
+  return Buffer.from(JSON.stringify({ before: createdPosition })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const { before } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Number.isSafeInteger(before) && before > 0) return before;
+  } catch {
+    // Reported below, as any other cursor this server did not issue.
+  }
+  throw new ProblemException('validation-failed', 'The cursor is not one this server issued', [
+    { field: 'cursor', message: 'must be a nextCursor from a previous page' },
+  ]);
+}

@@ -1,0 +1,7 @@
+export {
+  EventStoreDbEventStore,
+  GLOBAL_LOG_STREAM_PREFIX,
+  IDEMPOTENCY_STREAM_PREFIX,
+  openEventStoreDb,
+} from './eventstoredb-event-store';
+export type { EventStoreDbEventStoreOptions } from './eventstoredb-event-store';

@@ -1,0 +1,59 @@
+import {
+  InitiativeEvent,
+  InitiativeState,
+  isProposed,
+  evolve,
+  Initiative,
+  pendingStates,
+} from '@accord/domain';
+import { StoredEvent, toDecidedEvent } from '@accord/event-store';
+
+export const INITIATIVE_STREAM_PREFIX = 'initiative-';
+
+/** One initiative's row of the read model: its folded state and what lists filter and sort on. */
+export interface InitiativeRow {
+  initiativeId: string;
+  state: Initiative;
+  revision: number;
+  /** Global log position of the proposal: lists are newest first by it, and it makes a stable cursor. */
+  createdPosition: number;
+  participants: string[];
+  pending: string[];
+}
+
+/**
+ * Applies a batch of the global log to the rows it touches. Pure: the caller loads the rows, and writes
+ * back the ones returned, in one transaction with the batch's last position as the checkpoint.
+ */
+export function projectBatch(
+  rows: Map<string, InitiativeRow>,
+  events: readonly StoredEvent[],
+): Map<string, InitiativeRow> {
+  const changed = new Map<string, InitiativeRow>();
+  for (const event of events) {
+    if (!event.streamId.startsWith(INITIATIVE_STREAM_PREFIX)) continue;
+    const initiativeId = event.streamId.slice(INITIATIVE_STREAM_PREFIX.length);
+    const current = changed.get(initiativeId) ?? rows.get(initiativeId);
+    const before: InitiativeState = current?.state ?? { status: 'not-proposed' };
+    const state = evolve(before, toDecidedEvent<InitiativeEvent>(event));
+    if (!isProposed(state)) continue;
+    changed.set(initiativeId, {
+      initiativeId,
+      state,
+      revision: event.revision,
+      createdPosition: current?.createdPosition ?? event.position,
+      participants: state.participatingStates,
+      pending: pendingStates(state),
+    });
+  }
+  return changed;
+}
+
+/** The initiative ids a batch touches. */
+export function initiativeIdsOf(events: readonly StoredEvent[]): string[] {
+  const ids = new Set<string>();
+  for (const event of events)
+    if (event.streamId.startsWith(INITIATIVE_STREAM_PREFIX))
+      ids.add(event.streamId.slice(INITIATIVE_STREAM_PREFIX.length));
+  return [...ids];
+}

@@ -1,0 +1,48 @@
+import { EventStore } from '@accord/event-store';
+import { ReadStore } from './store/read-store';
+import { REBUILD_TABLES } from './store/schema';
+
+export interface RebuildProgress {
+  done: number;
+  total: number;
+  eventsPerSecond: number;
+  secondsLeft: number | null;
+}
+
+/**
+ * Rebuilds the read model from the start of the log into fresh tables, streaming it batch by batch
+ * (memory stays flat however long the log), then swaps them in atomically while readers keep reading.
+ */
+export async function rebuildReadModel(
+  events: EventStore,
+  readStore: ReadStore,
+  options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void } = {},
+): Promise<{ events: number; seconds: number }> {
+  const batchSize = options.batchSize ?? 2000;
+  const started = Date.now();
+  await readStore.prepareRebuild();
+  const total = await events.headPosition();
+  let position = 0;
+  let done = 0;
+  for (;;) {
+    const batch = await events.readAll(position, batchSize);
+    if (batch.length === 0 || position >= total) break;
+    await readStore.applyBatch(position, batch, REBUILD_TABLES);
+    position = batch[batch.length - 1].position;
+    done += batch.length;
+    const seconds = (Date.now() - started) / 1000;
+    const eventsPerSecond = seconds > 0 ? done / seconds : 0;
+    options.onProgress?.({
+      done,
+      total: Math.max(total, done),
+      eventsPerSecond,
+      secondsLeft: eventsPerSecond > 0 ? Math.max(0, (total - position) / eventsPerSecond) : null,
+    });
+  }
+  await readStore.finishRebuild(position, async (after) => {
+    const batch = await events.readAll(after, batchSize);
+    done += batch.length;
+    return batch;
+  });
+  return { events: done, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AccordConfig } from '@accord/config';
+import {
+  assertNever,
+  initiativeDecider,
+  InitiativeCommand,
+  InitiativeEvent,
+  InitiativeState,
+  Parties,
+} from '@accord/domain';
+import { CommandHandler, EventStore, SqliteEventStore } from '@accord/event-store';
+import { ReadStore } from '@accord/read-model';
+
+export type InitiativeCommandHandler = CommandHandler<InitiativeCommand, InitiativeEvent, InitiativeState>;
+
+export function openEventStore(config: AccordConfig): EventStore {
+  switch (config.eventStore.kind) {
+    case 'sqlite':
+      return new SqliteEventStore(join(config.dataDir, 'events.db'));
+    case 'eventstoredb':
+      return loadEventStoreDb().openEventStoreDb(config.eventStore.connectionString);
+    default:
+      return assertNever(config.eventStore);
+  }
+}
+
+/** Opens the read store and brings its schema up to date. */
+export async function openReadStore(config: AccordConfig): Promise<ReadStore> {
+  const store =
+    config.readStore.kind === 'postgres'
+      ? ReadStore.postgres(config.readStore.databaseUrl)
+      : ReadStore.sqlite(join(config.dataDir, 'read-model.db'));
+  await store.migrate();
+  return store;
+}
+
+export function initiativeCommandHandler(eventStore: EventStore, parties: Parties): InitiativeCommandHandler {
+  return new CommandHandler(eventStore, initiativeDecider(parties), { newEventId: randomUUID });
+}
+
+/** Loaded only when configured: the gRPC client stays out of the embedded default's start-up. */
+function loadEventStoreDb(): typeof import('@accord/event-store/eventstoredb') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@accord/event-store/eventstoredb');
+}

@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import { AccordConfig } from '@accord/config';
+import { EventStore } from '@accord/event-store';
+import { DeadlineScheduler, Projector, ReadStore } from '@accord/read-model';
+import { AccordMetrics } from './metrics';
+import { InitiativeCommandHandler } from './stores';
+
+export interface WorkerDependencies {
+  config: AccordConfig;
+  eventStore: EventStore;
+  readStore: ReadStore;
+  commandHandler: InitiativeCommandHandler;
+  logger: Logger;
+  metrics: AccordMetrics;
+}
+
+export interface Workers {
+  projector: Projector | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the background parts this process runs (ACCORD_ROLES): the projector and the deadline scheduler. */
+export function startWorkers(deps: WorkerDependencies): Workers {
+  const { config, eventStore, readStore, commandHandler, logger, metrics } = deps;
+  const controller = new AbortController();
+  const running: Promise<void>[] = [];
+
+  let projector: Projector | null = null;
+  if (config.roles.includes('projector')) {
+    const log = logger.child({ part: 'projector' });
+    projector = new Projector(eventStore, readStore, {
+      onError: (error) => log.error({ err: error }, 'projection batch failed; retrying from the checkpoint'),
+    });
+    const started = projector;
+    metrics.lagReaders.projection = () => started.lag();
+    running.push(projector.run(controller.signal));
+    log.info('projector started');
+  }
+
+  if (config.roles.includes('scheduler')) {
+    const log = logger.child({ part: 'scheduler' });
+    const scheduler = new DeadlineScheduler(readStore, async (initiativeId, command) => {
+      const result = await commandHandler.handle(`initiative-${initiativeId}`, command, {
+        correlationId: `expire-${initiativeId}`,
+        causationId: null,
+        idempotencyKey: null,
+      });
+      const appended = result.kind === 'decided' ? result.appended : 0;
+      metrics.commands.inc({ type: command.type, outcome: appended > 0 ? 'appended' : 'unchanged' });
+      metrics.eventsAppended.inc(appended);
+      if (appended > 0) log.info({ initiativeId }, 'sign-off deadline expired');
+      return appended;
+    });
+    running.push(
+      scheduler.run(controller.signal, config.schedulerIntervalMs, (error) =>
+        log.error({ err: error }, 'deadline scan failed'),
+      ),
+    );
+    log.info({ intervalMs: config.schedulerIntervalMs }, 'deadline scheduler started');
+  }
+
+  return {
+    projector,
+    stop: async () => {
+      controller.abort();
+      await Promise.all(running);
+    },
+  };
+}
