@@ -5,7 +5,7 @@ import { AuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { StrictValidationPipe } from './http/validation';
 import { HealthController } from './health/health.controller';
-import { probe, READINESS_CHECKS, ReadinessCheck } from './health/readiness';
+import { readinessChecks } from '@accord/runtime';
 import { Infrastructure } from './infrastructure/infrastructure';
 import {
   ACCORD_CONFIG,
@@ -15,6 +15,7 @@ import {
   METRICS,
   PARTIES,
   READ_STORE,
+  READINESS_CHECKS,
   TOKEN_VERIFIER,
 } from './infrastructure/tokens';
 import { MetricsController } from './health/metrics.controller';
@@ -50,25 +51,6 @@ import { GetPartiesController } from './parties/get-parties.controller';
 @Module({})
 export class AppModule {
   static register(infrastructure: Infrastructure): DynamicModule {
-    const { eventStore, readStore, workers } = infrastructure;
-    const readinessChecks: ReadinessCheck[] = [
-      { name: 'eventStore', run: () => probe(true, () => eventStore.ping()) },
-      { name: 'readStore', run: () => probe(true, () => readStore.ping()) },
-      {
-        name: 'projection',
-        run: () =>
-          probe(false, async () => {
-            const head = await eventStore.headPosition();
-            const checkpoint = workers.projector?.checkpoint ?? (await readStore.checkpoint());
-            return {
-              lag: Math.max(0, head - checkpoint),
-              checkpoint,
-              head,
-              runsHere: workers.projector !== null,
-            };
-          }),
-      },
-    ];
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
@@ -98,7 +80,7 @@ export class AppModule {
         { provide: INITIATIVE_COMMAND_HANDLER, useValue: infrastructure.commandHandler },
         { provide: READ_STORE, useValue: infrastructure.readStore },
         { provide: METRICS, useValue: infrastructure.metrics },
-        { provide: READINESS_CHECKS, useValue: readinessChecks },
+        { provide: READINESS_CHECKS, useValue: readinessChecks(infrastructure) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },

@@ -1,3 +1,5 @@
+import { demoCommand } from './commands/demo';
+import { projectionsCommand } from './commands/projections';
 import { tokenCommand } from './commands/token';
 import { verifyCommand } from './commands/verify';
 
@@ -8,6 +10,10 @@ Commands:
         Print a token signed with ACCORD_JWT_SECRET (or the embedded default's secret under ACCORD_DATA_DIR)
   verify FILE
         Verify an audit bundle offline: exit 0 and print the head hash, or exit 1 naming the first broken revision
+  projections rebuild
+        Rebuild the read model from the whole event log into fresh tables and switch over atomically
+  demo [--url http://127.0.0.1:3000]
+        Fill a running server with the initiatives of the OTS 2025–2026 action plan, at different stages
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -15,6 +21,8 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   token: tokenCommand,
   verify: verifyCommand,
+  projections: projectionsCommand,
+  demo: demoCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

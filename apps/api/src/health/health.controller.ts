@@ -1,14 +1,15 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { OpsCheck, runChecks } from '@accord/runtime';
 import { Public } from '../http/public.decorator';
-import { ReadinessCheck, READINESS_CHECKS } from './readiness';
+import { READINESS_CHECKS } from '../infrastructure/tokens';
 
 @ApiTags('operations')
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
+  constructor(@Inject(READINESS_CHECKS) private readonly checks: OpsCheck[]) {}
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
@@ -21,14 +22,13 @@ export class HealthController {
   @ApiOperation({
     summary: 'The process can serve: 503 when the event store or the read store is unreachable',
   })
-  @ApiOkResponse({ description: 'Ready, with the state of every dependency and lag' })
+  @ApiOkResponse({
+    description: 'Ready, with the state of every dependency, Kafka, and the projection and relay lag',
+  })
   @ApiServiceUnavailableResponse({ description: 'Not ready' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const results = await Promise.all(
-      this.checks.map(async (check) => [check.name, await check.run()] as const),
-    );
-    const ready = results.every(([, result]) => !result.critical || result.status === 'up');
+    const { ready, body } = await runChecks(this.checks);
     void reply.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) };
+    return body;
   }
 }

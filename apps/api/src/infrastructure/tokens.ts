@@ -7,5 +7,6 @@ export const CLOCK = Symbol('Clock');
 export const INITIATIVE_COMMAND_HANDLER = Symbol('InitiativeCommandHandler');
 export const READ_STORE = Symbol('ReadStore');
 export const METRICS = Symbol('AccordMetrics');
+export const READINESS_CHECKS = Symbol('ReadinessChecks');
 
 export type Clock = () => Date;

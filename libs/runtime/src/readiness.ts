@@ -1,0 +1,32 @@
+import { EventStore } from '@accord/event-store';
+import { ReadStore } from '@accord/read-model';
+import { OpsCheck } from './ops-server';
+import { Workers } from './workers';
+
+/** What readiness reports: the stores (critical), and the projection's lag (reported, never failing). */
+export function readinessChecks(deps: {
+  eventStore: EventStore;
+  readStore?: ReadStore;
+  workers: Workers;
+}): OpsCheck[] {
+  const { eventStore, readStore, workers } = deps;
+  const checks: OpsCheck[] = [{ name: 'eventStore', critical: true, run: () => eventStore.ping() }];
+  if (readStore) {
+    checks.push({ name: 'readStore', critical: true, run: () => readStore.ping() });
+    checks.push({
+      name: 'projection',
+      critical: false,
+      run: async () => {
+        const head = await eventStore.headPosition();
+        const checkpoint = workers.projector?.checkpoint ?? (await readStore.checkpoint());
+        return {
+          lag: Math.max(0, head - checkpoint),
+          checkpoint,
+          head,
+          runsHere: workers.projector !== null,
+        };
+      },
+    });
+  }
+  return checks;
+}
