@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, Transaction } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types } from 'pg';
@@ -89,8 +89,15 @@ export class ReadStore {
   }
 
   async migrate(): Promise<void> {
+    // Kysely finds its bookkeeping tables by name across every schema: name ours, or another schema's would be taken for it.
+    const migrationTableSchema =
+      this.dialect === 'postgres'
+        ? (await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(this.writer)).rows[0]
+            .schema
+        : undefined;
     const migrator = new Migrator({
       db: this.writer,
+      migrationTableSchema,
       provider: {
         getMigrations: async () => ({
           '001_initiatives': { up: (db: AnyDb) => createTables(db, LIVE_TABLES, 'g0') },

@@ -1,0 +1,179 @@
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { InMemoryEventStore, StoredEvent } from '@accord/event-store';
+import { rebuildReadModel } from '../rebuild';
+import { historyArbitrary, playHistory } from '../testing/random-history';
+import { postgresBackend, ReadStoreBackend, sqliteBackend } from '../testing/read-store-backends';
+import { CheckpointMovedError, ReadStore } from './read-store';
+
+const RANDOM_COMMANDS = 10_000;
+
+/** Events of one initiative, as the command handler would store them (only what the projection reads). */
+function stream(
+  initiativeId: string,
+  startPosition: number,
+  types: { type: string; data: object; occurredAt?: string }[],
+): StoredEvent[] {
+  return types.map(({ type, data, occurredAt }, revision) => ({
+    streamId: `initiative-${initiativeId}`,
+    revision,
+    position: startPosition + revision,
+    eventId: randomUUID(),
+    type,
+    occurredAt: occurredAt ?? `2026-03-0${1 + revision}T09:00:00.000Z`,
+    actor: { sub: 'someone', role: 'secretariat', country: null },
+    data: { initiativeId, ...data },
+    metadata: { correlationId: 'c', causationId: null, schemaVersion: 1, idempotencyKey: null },
+    prevHash: '',
+    hash: '',
+  }));
+}
+
+const proposal = (overrides: object = {}) => ({
+  title: 'CubeSat programme',
+  summary: 'A constellation',
+  category: 'space',
+  proposingState: 'AZE',
+  participatingStates: ['AZE', 'KAZ', 'TUR'],
+  approvalRule: { kind: 'unanimity' },
+  signOffDeadline: '2026-06-30T00:00:00.000Z',
+  requestedFunding: null,
+  proposalVersion: 1,
+  ...overrides,
+});
+
+describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read store', (backend) => {
+  let opened: Awaited<ReturnType<ReadStoreBackend['open']>>;
+  let store: ReadStore;
+  beforeEach(async () => {
+    opened = await backend.open();
+    store = opened.store;
+  });
+  afterEach(() => opened.dispose());
+
+  describe('when batches of the log are applied', () => {
+    const a = randomUUID();
+    const b = randomUUID();
+    const events = [
+      ...stream(a, 1, [
+        { type: 'InitiativeProposed', data: proposal() },
+        {
+          type: 'NationalSignOffRecorded',
+          data: { state: 'AZE', decision: 'approve', proposalVersion: 1, comment: null },
+        },
+      ]),
+      ...stream(b, 3, [
+        {
+          type: 'InitiativeProposed',
+          data: proposal({
+            category: 'green-technology',
+            participatingStates: ['KAZ', 'UZB'],
+            proposingState: 'KAZ',
+          }),
+        },
+      ]),
+    ];
+
+    beforeEach(async () => {
+      await store.applyBatch(0, events.slice(0, 2));
+      await store.applyBatch(2, events.slice(2));
+    });
+
+    it('keeps the state, revision and checkpoint of each initiative', async () => {
+      expect(await store.checkpoint()).toBe(3);
+      const found = await store.findInitiative(a);
+      expect(found?.revision).toBe(1);
+      expect(found?.state.signOffs.map((signOff) => signOff.state)).toEqual(['AZE']);
+    });
+
+    it('lists newest first with the filters and a cursor', async () => {
+      const all = await store.list({ limit: 10 });
+      expect(all.rows.map((row) => row.state.initiativeId)).toEqual([b, a]);
+      expect(
+        (await store.list({ limit: 10, category: 'space' })).rows.map((row) => row.state.initiativeId),
+      ).toEqual([a]);
+      expect(
+        (await store.list({ limit: 10, participant: 'TUR' })).rows.map((row) => row.state.initiativeId),
+      ).toEqual([a]);
+      expect(
+        (await store.list({ limit: 10, visibleTo: 'UZB' })).rows.map((row) => row.state.initiativeId),
+      ).toEqual([b]);
+      expect((await store.list({ limit: 10, pendingFor: 'AZE' })).rows).toEqual([]);
+      expect(
+        (await store.list({ limit: 10, pendingFor: 'KAZ' })).rows.map((row) => row.state.initiativeId),
+      ).toEqual([b, a]);
+      const first = await store.list({ limit: 1 });
+      expect(first.hasMore).toBe(true);
+      const second = await store.list({ limit: 1, before: first.rows[0].createdPosition });
+      expect(second.rows.map((row) => row.state.initiativeId)).toEqual([a]);
+      expect(second.hasMore).toBe(false);
+    });
+
+    it('finds the open initiatives past their deadline', async () => {
+      expect(await store.dueForExpiry(new Date('2026-06-29T00:00:00Z'), 10)).toEqual([]);
+      expect((await store.dueForExpiry(new Date('2026-06-30T00:00:00Z'), 10)).sort()).toEqual([a, b].sort());
+    });
+
+    it('puts every participant back in the inbox after an amendment', async () => {
+      await store.applyBatch(3, [
+        {
+          ...stream(a, 4, [
+            { type: 'InitiativeAmended', data: { proposalVersion: 2, changes: { summary: 'New' } } },
+          ])[0],
+          revision: 2,
+        },
+      ]);
+      expect(
+        (await store.list({ limit: 10, pendingFor: 'AZE' })).rows.map((row) => row.state.initiativeId),
+      ).toEqual([a]);
+    });
+
+    it('refuses a batch that does not follow its checkpoint, changing nothing', async () => {
+      const late = stream(randomUUID(), 9, [{ type: 'InitiativeProposed', data: proposal() }]);
+      await expect(store.applyBatch(1, late)).rejects.toBeInstanceOf(CheckpointMovedError);
+      expect(await store.checkpoint()).toBe(3);
+      expect((await store.list({ limit: 10 })).rows).toHaveLength(2);
+    });
+  });
+
+  describe('when rebuilt after a random history', () => {
+    it(`equals the live read model row for row (${RANDOM_COMMANDS.toLocaleString('en')} random commands)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(historyArbitrary(RANDOM_COMMANDS), async (steps) => {
+          const fresh = await backend.open();
+          try {
+            const events = new InMemoryEventStore();
+            let live = 0;
+            // The live projection follows the log in small batches as commands arrive.
+            const catchUp = async () => {
+              for (
+                let batch = await events.readAll(live, 250);
+                batch.length > 0;
+                batch = await events.readAll(live, 250)
+              ) {
+                await fresh.store.applyBatch(live, batch);
+                live = batch[batch.length - 1].position;
+              }
+            };
+            const appended = await playHistory(events, steps, {
+              afterEach: async (index) => (index % 97 === 0 ? catchUp() : undefined),
+            });
+            await catchUp();
+            const liveRows = await fresh.dump();
+
+            await rebuildReadModel(events, fresh.store, { batchSize: 700 });
+            expect(await fresh.dump()).toEqual(liveRows);
+            expect(await fresh.store.checkpoint()).toBe(await events.headPosition());
+            // A history that goes nowhere would prove little.
+            expect(appended).toBeGreaterThan(RANDOM_COMMANDS / 10);
+            expect(liveRows.views.length).toBeGreaterThan(20);
+          } finally {
+            await fresh.dispose();
+          }
+        }),
+        // Ten thousand steps shrink slowly and print hugely: report the failure as found.
+        { numRuns: 1, endOnFailure: true, verbose: 0 },
+      );
+    }, 180_000);
+  });
+});

@@ -1,0 +1,95 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createTestSchema } from '../../../../test/support/postgres';
+import { ReadStore } from '../store/read-store';
+
+export interface ReadStoreBackend {
+  name: 'SQLite' | 'PostgreSQL';
+  open(): Promise<{ store: ReadStore; dump: () => Promise<ReadModelDump>; dispose: () => Promise<void> }>;
+}
+
+/** Every row of the live read model, in a fixed order, to compare two read models row for row. */
+export interface ReadModelDump {
+  views: Record<string, unknown>[];
+  participants: Record<string, unknown>[];
+  pending: Record<string, unknown>[];
+}
+
+const QUERIES = {
+  views: 'SELECT * FROM initiative_views ORDER BY initiative_id',
+  participants: 'SELECT * FROM initiative_participants ORDER BY initiative_id, country',
+  pending: 'SELECT * FROM pending_sign_offs ORDER BY initiative_id, country',
+};
+
+const normalise = (rows: Record<string, unknown>[]) =>
+  rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value]),
+    ),
+  );
+
+export const sqliteBackend: ReadStoreBackend = {
+  name: 'SQLite',
+  async open() {
+    const directory = mkdtempSync(join(tmpdir(), 'accord-read-'));
+    const file = join(directory, 'read-model.db');
+    const store = ReadStore.sqlite(file);
+    await store.migrate();
+    return {
+      store,
+      dump: async () => {
+        const db = new Database(file, { readonly: true });
+        try {
+          return {
+            views: normalise(db.prepare(QUERIES.views).all() as Record<string, unknown>[]),
+            participants: normalise(db.prepare(QUERIES.participants).all() as Record<string, unknown>[]),
+            pending: normalise(db.prepare(QUERIES.pending).all() as Record<string, unknown>[]),
+          };
+        } finally {
+          db.close();
+        }
+      },
+      dispose: async () => {
+        await store.close();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+export const postgresBackend: ReadStoreBackend = {
+  name: 'PostgreSQL',
+  async open() {
+    const schema = await createTestSchema();
+    const store = ReadStore.postgres(schema.url);
+    await store.migrate();
+    return {
+      store,
+      dump: async () => {
+        const client = new Client({ connectionString: schema.url });
+        await client.connect();
+        try {
+          const [views, participants, pending] = await Promise.all(
+            [QUERIES.views, QUERIES.participants, QUERIES.pending].map(
+              async (query) => (await client.query(query)).rows,
+            ),
+          );
+          return {
+            views: normalise(views),
+            participants: normalise(participants),
+            pending: normalise(pending),
+          };
+        } finally {
+          await client.end();
+        }
+      },
+      dispose: async () => {
+        await store.close();
+        await schema.drop();
+      },
+    };
+  },
+};
