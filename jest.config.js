@@ -21,9 +21,29 @@ const shared = {
 };
 
 module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/kafka/'],
+    },
+    // Against the real broker of deploy/kafka-local; one of these tests stops it: run with --runInBand.
+    {
+      ...shared,
+      displayName: 'kafka',
+      testMatch: ['<rootDir>/test/kafka/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/kafka/global-setup.js',
+    },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    // The same end-to-end suite with the read model on the real PostgreSQL server.
+    {
+      ...shared,
+      displayName: 'e2e-postgres',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      setupFiles: ['<rootDir>/test/support/use-postgres.js'],
+    },
   ],
 };

@@ -14,13 +14,15 @@ export async function createTestSchema(): Promise<{ url: string; drop: () => Pro
   await admin.end();
   const url = new URL(TEST_DATABASE_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    },
-  };
+  return { url: url.toString(), drop: () => dropTestSchema(url.toString()) };
+}
+
+/** Drops the schema a URL of createTestSchema points at. */
+export async function dropTestSchema(url: string): Promise<void> {
+  const schema = /search_path=(accord_test_[0-9a-f]+)/.exec(decodeURIComponent(url))?.[1];
+  if (!schema) throw new Error(`Not a test schema URL: ${url}`);
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
 }

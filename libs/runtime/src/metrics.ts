@@ -47,6 +47,12 @@ export class AccordMetrics {
     registers: [this.registry],
   });
 
+  readonly relayKafkaUp = new Gauge({
+    name: 'accord_relay_kafka_up',
+    help: '1 while the relay reaches Kafka, 0 while it does not',
+    registers: [this.registry],
+  });
+
   readonly relayLag: Gauge = new Gauge({
     name: 'accord_relay_lag_events',
     help: 'Events in the log the relay has not published yet',

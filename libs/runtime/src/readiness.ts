@@ -3,7 +3,7 @@ import { ReadStore } from '@accord/read-model';
 import { OpsCheck } from './ops-server';
 import { Workers } from './workers';
 
-/** What readiness reports: the stores (critical), and the projection's lag (reported, never failing). */
+/** What readiness reports: the stores (critical); the projection's lag, Kafka and the relay's lag (reported, never failing). */
 export function readinessChecks(deps: {
   eventStore: EventStore;
   readStore?: ReadStore;
@@ -28,5 +28,23 @@ export function readinessChecks(deps: {
       },
     });
   }
+  const relay = workers.relay;
+  if (relay)
+    checks.push({
+      name: 'kafka',
+      critical: false,
+      run: async () => {
+        const status = relay.status();
+        return {
+          status: status.kafka,
+          topic: status.topic,
+          relayLag: await relay.lag(),
+          checkpoint: status.checkpoint,
+          lastError: status.lastError,
+          lastErrorAt: status.lastErrorAt,
+          lastPublishedAt: status.lastPublishedAt,
+        };
+      },
+    });
   return checks;
 }

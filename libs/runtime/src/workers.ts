@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { AccordConfig } from '@accord/config';
 import { EventStore } from '@accord/event-store';
+import { RunningRelay, startRelay } from '@accord/messaging';
 import { DeadlineScheduler, Projector, ReadStore } from '@accord/read-model';
 import { AccordMetrics } from './metrics';
 import { InitiativeCommandHandler } from './stores';
@@ -16,10 +17,14 @@ export interface WorkerDependencies {
 
 export interface Workers {
   projector: Projector | null;
+  relay: RunningRelay | null;
   stop(): Promise<void>;
 }
 
-/** Starts the background parts this process runs (ACCORD_ROLES): the projector and the deadline scheduler. */
+/**
+ * Starts the background parts this process runs (ACCORD_ROLES): the projector, the deadline scheduler, and the
+ * Kafka relay when KAFKA_BROKERS is set.
+ */
 export function startWorkers(deps: WorkerDependencies): Workers {
   const { config, eventStore, readStore, commandHandler, logger, metrics } = deps;
   const controller = new AbortController();
@@ -59,11 +64,17 @@ export function startWorkers(deps: WorkerDependencies): Workers {
     log.info({ intervalMs: config.schedulerIntervalMs }, 'deadline scheduler started');
   }
 
+  const relay =
+    config.kafka && config.roles.includes('relay')
+      ? startRelay({ config, eventStore, logger, metrics })
+      : null;
+
   return {
     projector,
+    relay,
     stop: async () => {
       controller.abort();
-      await Promise.all(running);
+      await Promise.all([relay?.stop(), ...running]);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createTestSchema, dropTestSchema } from '../../../../test/support/postgres';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -29,7 +30,14 @@ export async function startTestApp(
   options: { store?: 'memory' | 'sqlite'; dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'accord-test-'));
-  const config = loadConfig({ ACCORD_DATA_DIR: dataDir, ACCORD_JWT_SECRET: TEST_SECRET, ...options.env });
+  const readStore = await testReadStore(dataDir);
+  const config = loadConfig({
+    ACCORD_DATA_DIR: dataDir,
+    ACCORD_JWT_SECRET: TEST_SECRET,
+    ACCORD_SCHEDULER_INTERVAL_MS: '200',
+    ...readStore.env,
+    ...options.env,
+  });
   const eventStore: EventStore | undefined =
     options.store === 'sqlite' ? undefined : new InMemoryEventStore();
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -65,9 +73,27 @@ export async function startTestApp(
     close: async ({ keepData = false } = {}) => {
       await app.close();
       await infrastructure.close();
-      if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (keepData) return;
+      await readStore.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The read store of the e2e suite: the embedded SQLite file, or — in the e2e-postgres run — a schema of its own
+ * on the real PostgreSQL server, kept with the data directory so that a restarted app finds it again.
+ */
+async function testReadStore(
+  dataDir: string,
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (process.env.ACCORD_TEST_READ_STORE !== 'postgres') return { env: {}, drop: async () => undefined };
+  const remembered = join(dataDir, 'test-database-url');
+  const schema = existsSync(remembered)
+    ? { url: readFileSync(remembered, 'utf8'), drop: () => dropTestSchema(readFileSync(remembered, 'utf8')) }
+    : await createTestSchema();
+  writeFileSync(remembered, schema.url);
+  return { env: { ACCORD_READ_STORE: 'postgres', DATABASE_URL: schema.url }, drop: schema.drop };
 }
 
 export const MEMBERS = ['AZE', 'KAZ', 'KGZ', 'TUR', 'UZB'];

@@ -31,6 +31,20 @@ const normalise = (rows: Record<string, unknown>[]) =>
     ),
   );
 
+export function sqliteDumpOf(file: string): ReadModelDump {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = (query: string) => normalise(db.prepare(query).all() as Record<string, unknown>[]);
+    return {
+      views: rows(QUERIES.views),
+      participants: rows(QUERIES.participants),
+      pending: rows(QUERIES.pending),
+    };
+  } finally {
+    db.close();
+  }
+}
+
 export const sqliteBackend: ReadStoreBackend = {
   name: 'SQLite',
   async open() {
@@ -40,18 +54,7 @@ export const sqliteBackend: ReadStoreBackend = {
     await store.migrate();
     return {
       store,
-      dump: async () => {
-        const db = new Database(file, { readonly: true });
-        try {
-          return {
-            views: normalise(db.prepare(QUERIES.views).all() as Record<string, unknown>[]),
-            participants: normalise(db.prepare(QUERIES.participants).all() as Record<string, unknown>[]),
-            pending: normalise(db.prepare(QUERIES.pending).all() as Record<string, unknown>[]),
-          };
-        } finally {
-          db.close();
-        }
-      },
+      dump: async () => sqliteDumpOf(file),
       dispose: async () => {
         await store.close();
         rmSync(directory, { recursive: true, force: true });

@@ -1,0 +1,51 @@
+import { startRelay } from '@accord/messaging';
+import {
+  AccordMetrics,
+  closeOnSignals,
+  createLogger,
+  loadConfigOrExit,
+  openEventStore,
+  readinessChecks,
+  startOpsServer,
+} from '@accord/runtime';
+
+/**
+ * The standalone Kafka relay (production: one active instance). It follows the event store's log from
+ * its saved checkpoint and publishes every event to Kafka as a CloudEvent (libs/messaging/README.md).
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit({ ACCORD_ROLES: 'relay', PORT: '3002' });
+  if (!config.kafka) {
+    console.error('Invalid configuration:\n  - KAFKA_BROKERS is required for the relay');
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel).child({ process: 'relay' });
+  if (!config.roles.includes('relay'))
+    logger.warn(
+      { roles: config.roles },
+      'ACCORD_ROLES does not list relay; the relay process runs it anyway',
+    );
+
+  const metrics = new AccordMetrics();
+  const eventStore = openEventStore(config);
+  const relay = startRelay({ config, eventStore, logger, metrics });
+
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.port,
+    checks: readinessChecks({ eventStore, workers: { projector: null, relay, stop: relay.stop } }),
+    metrics,
+  });
+  logger.info({ topic: config.kafka.topic, brokers: config.kafka.brokers }, 'Accord relay running');
+
+  closeOnSignals(logger, async () => {
+    ops.close();
+    await relay.stop();
+    await eventStore.close();
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Pool } from 'pg';
+
+/** Another relay moved the checkpoint (two active relays, or an operator reset it for a replay). */
+export class RelayCheckpointMovedError extends Error {
+  constructor(
+    readonly checkpoint: string,
+    readonly expected: number,
+    readonly actual: number | null,
+  ) {
+    super(`Relay checkpoint ${checkpoint} is at ${actual ?? 'nothing'}, expected ${expected}`);
+    this.name = 'RelayCheckpointMovedError';
+  }
+}
+
+/** Where the relay remembers the last global log position Kafka acknowledged, one row per topic. */
+export interface RelayCheckpointStore {
+  /** The saved position (0 = nothing published yet). */
+  load(name: string): Promise<number>;
+  /** Moves the checkpoint from `expected` to `position`; RelayCheckpointMovedError when it is not at `expected`. */
+  save(name: string, expected: number, position: number): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface RelayCheckpointDatabase {
+  relay_checkpoints: { name: string; position: number | string; updated_at: string };
+}
+
+/**
+ * The relay's checkpoint on SQLite (`<dataDir>/relay.db`, the embedded default) or PostgreSQL (a
+ * `relay_checkpoints` table next to the read model), with one query code for both (Kysely). It lives
+ * apart from the read model's tables, which a projection rebuild swaps out.
+ *
+ * Durability: a checkpoint lost in a power cut only moves back, and the relay then publishes some
+ * events again (at-least-once; consumers drop duplicates by id). It never moves ahead of what
+ * Kafka acknowledged, because it is written only after the acknowledgement.
+ */
+export class SqlRelayCheckpointStore implements RelayCheckpointStore {
+  private constructor(
+    private readonly db: Kysely<RelayCheckpointDatabase>,
+    readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  static sqlite(file: string): SqlRelayCheckpointStore {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const database = new Database(file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('busy_timeout = 10000');
+    return new SqlRelayCheckpointStore(
+      new Kysely<RelayCheckpointDatabase>({ dialect: new SqliteDialect({ database }) }),
+      'sqlite',
+    );
+  }
+
+  static postgres(connectionString: string): SqlRelayCheckpointStore {
+    const pool = new Pool({ connectionString, max: 2, connectionTimeoutMillis: 5000 });
+    return new SqlRelayCheckpointStore(
+      new Kysely<RelayCheckpointDatabase>({ dialect: new PostgresDialect({ pool }) }),
+      'postgres',
+    );
+  }
+
+  /**
+   * Creates the table when missing. Deliberately not a Kysely Migrator: in PostgreSQL the read store's
+   * migrator owns the database's migration table, and must not find migrations it does not know.
+   */
+  async migrate(): Promise<void> {
+    await this.db.schema
+      .createTable('relay_checkpoints')
+      .ifNotExists()
+      .addColumn('name', 'text', (column) => column.primaryKey())
+      .addColumn('position', 'bigint', (column) => column.notNull())
+      .addColumn('updated_at', 'text', (column) => column.notNull())
+      .execute();
+  }
+
+  async load(name: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('relay_checkpoints')
+      .select('position')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return Number(row?.position ?? 0);
+  }
+
+  async save(name: string, expected: number, position: number): Promise<void> {
+    const updatedAt = new Date().toISOString();
+    const updated = await this.db
+      .updateTable('relay_checkpoints')
+      .set({ position, updated_at: updatedAt })
+      .where('name', '=', name)
+      .where('position', '=', expected)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 1) return;
+    if (expected === 0) {
+      // The first save of this name: the row is created, unless another relay did so meanwhile.
+      const inserted = await this.db
+        .insertInto('relay_checkpoints')
+        .values({ name, position, updated_at: updatedAt })
+        .onConflict((conflict) => conflict.column('name').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return;
+    }
+    const actual = await this.db
+      .selectFrom('relay_checkpoints')
+      .select('position')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    throw new RelayCheckpointMovedError(name, expected, actual ? Number(actual.position) : null);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.selectFrom('relay_checkpoints').select('name').limit(1).execute();
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** Where `config` says the checkpoint lives: PostgreSQL with the PostgreSQL read store, else `<dataDir>/relay.db`. */
+export async function openRelayCheckpointStore(config: {
+  dataDir: string;
+  readStore: { kind: 'sqlite' } | { kind: 'postgres'; databaseUrl: string };
+}): Promise<SqlRelayCheckpointStore> {
+  const store =
+    config.readStore.kind === 'postgres'
+      ? SqlRelayCheckpointStore.postgres(config.readStore.databaseUrl)
+      : SqlRelayCheckpointStore.sqlite(join(config.dataDir, 'relay.db'));
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}

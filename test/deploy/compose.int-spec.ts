@@ -1,0 +1,237 @@
+import { join } from 'node:path';
+import { AccordConfig, loadConfig } from '@accord/config';
+import {
+  APPS,
+  App,
+  composeEnvironment,
+  configVariableNames,
+  Env,
+  interpolate,
+  interpolateDeep,
+  isPinnedUpstreamImage,
+  Json,
+  parseYamlFile,
+  repoPathExists,
+  ROOT,
+} from './support';
+
+/** Static checks of docker-compose.yml: no Docker engine runs here, so nothing is started. */
+describe('docker-compose.yml', () => {
+  const SECRET = 'compose-test-secret-of-at-least-32-characters';
+  const raw = parseYamlFile(join(ROOT, 'docker-compose.yml'))[0];
+  const compose = interpolateDeep(raw, { ACCORD_JWT_SECRET: SECRET });
+  const services = compose.services as Record<string, Json>;
+  const accordServices = Object.keys(services).filter((name) => services[name].build !== undefined);
+  const env = (service: string): Env => composeEnvironment(services[service].environment);
+
+  it('has the whole topology: EventStoreDB, Kafka, PostgreSQL and the three Accord processes', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      ['api', 'eventstoredb', 'kafka', 'postgres', 'projector', 'relay'].sort(),
+    );
+    expect(accordServices.sort()).toEqual([...APPS].sort());
+  });
+
+  it('refuses to start without ACCORD_JWT_SECRET, and uses no other unset variable without a default', () => {
+    expect(() => interpolateDeep(raw, {})).toThrow(/ACCORD_JWT_SECRET/);
+    const text = JSON.stringify(raw);
+    const bareVariables = [...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]);
+    expect(bareVariables).toEqual([]);
+  });
+
+  it('builds the Accord services from deploy/Dockerfile with the repository root as context', () => {
+    for (const name of accordServices) {
+      const build = services[name].build as Json;
+      expect({ name, context: build.context, dockerfile: build.dockerfile }).toEqual({
+        name,
+        context: '.',
+        dockerfile: 'deploy/Dockerfile',
+      });
+      expect(repoPathExists(join(build.context as string, build.dockerfile as string))).toBe(true);
+      expect(services[name].image).toBe('accord:local');
+    }
+  });
+
+  it('uses pinned, versioned images for the servers (no latest)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build !== undefined) continue;
+      expect({ name, image: service.image, pinned: isPinnedUpstreamImage(service.image as string) }).toEqual({
+        name,
+        image: service.image,
+        pinned: true,
+      });
+    }
+  });
+
+  it('runs each Accord process with its entry point', () => {
+    for (const app of APPS)
+      expect({ app, command: services[app].command }).toEqual({
+        app,
+        command: ['node', `dist/apps/${app}/src/main.js`],
+      });
+  });
+
+  it('gives every Accord process only variables that libs/config reads', () => {
+    const known = configVariableNames();
+    expect(known.size).toBeGreaterThan(15);
+    for (const app of APPS) {
+      const unknown = Object.keys(env(app)).filter((name) => !known.has(name));
+      expect({ app, unknown }).toEqual({ app, unknown: [] });
+    }
+  });
+
+  describe.each(APPS)('%s', (app: App) => {
+    let config: AccordConfig;
+    beforeAll(() => {
+      config = loadConfig(env(app), ROOT);
+    });
+
+    it('has a configuration that loadConfig accepts, for the production topology', () => {
+      expect(config.host).toBe('0.0.0.0');
+      expect(config.eventStore).toEqual({
+        kind: 'eventstoredb',
+        connectionString: 'esdb://eventstoredb:2113?tls=false',
+      });
+      expect(config.readStore.kind).toBe('postgres');
+      expect(config.roles).toEqual(
+        { api: ['api'], projector: ['projector', 'scheduler'], relay: ['relay'] }[app],
+      );
+      expect(config.port).toBe({ api: 3000, projector: 3001, relay: 3002 }[app]);
+    });
+
+    it('reaches the servers by their compose service names and ports', () => {
+      const esdb = new URL(env(app).EVENTSTORE_CONNECTION_STRING);
+      expect(services[esdb.hostname]).toBeDefined();
+      expect(esdb.port).toBe('2113');
+      if (config.readStore.kind !== 'postgres') throw new Error('postgres expected');
+      const database = new URL(config.readStore.databaseUrl);
+      const postgres = env('postgres');
+      expect(services[database.hostname]).toBeDefined();
+      expect({
+        user: database.username,
+        password: database.password,
+        db: database.pathname.slice(1),
+      }).toEqual({
+        user: postgres.POSTGRES_USER,
+        password: postgres.POSTGRES_PASSWORD,
+        db: postgres.POSTGRES_DB,
+      });
+      const advertised = env('kafka')
+        .KAFKA_ADVERTISED_LISTENERS.split(',')
+        .map((l) => l.replace(/^\w+:\/\//, ''));
+      for (const broker of config.kafka?.brokers ?? []) expect(advertised).toContain(broker);
+    });
+
+    it('checks its health on its own PORT with node (no curl in the image), and publishes that port', () => {
+      const test = (services[app].healthcheck as Json).test as string[];
+      expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+      expect(test[3]).toContain(`http://127.0.0.1:${config.port}/health/ready`);
+      const published = ((services[app].ports as string[] | undefined) ?? []).map((p) => p.split(':').pop());
+      for (const containerPort of published) expect(containerPort).toBe(String(config.port));
+    });
+
+    it('runs hardened: read-only root file system, no capabilities, a restart policy', () => {
+      expect(services[app]).toMatchObject({ read_only: true, cap_drop: ['ALL'], restart: 'unless-stopped' });
+    });
+  });
+
+  it('publishes the api on port 3000 and keeps the ops ports of the workers on localhost', () => {
+    expect(services.api.ports).toEqual(['3000:3000']);
+    expect(services.projector.ports).toEqual(['127.0.0.1:3001:3001']);
+    expect(services.relay.ports).toEqual(['127.0.0.1:3002:3002']);
+  });
+
+  it('gives the HS256 secret to the api only, and the Kafka brokers to the relay', () => {
+    expect(loadConfig(env('api'), ROOT).jwt).toMatchObject({ kind: 'hs256', secret: SECRET });
+    expect(env('projector').ACCORD_JWT_SECRET).toBeUndefined();
+    expect(env('relay').ACCORD_JWT_SECRET).toBeUndefined();
+    expect(loadConfig(env('relay'), ROOT).kafka).toMatchObject({
+      brokers: ['kafka:9092'],
+      replicationFactor: 1,
+    });
+  });
+
+  it('waits for a healthy dependency wherever the dependency has a health check', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const dependsOn = service.depends_on;
+      if (dependsOn === undefined) continue;
+      const entries: [string, Json][] = Array.isArray(dependsOn)
+        ? dependsOn.map((dependency: string) => [dependency, {}])
+        : Object.entries(dependsOn as Record<string, Json>);
+      for (const [dependency, options] of entries) {
+        expect({ name, dependency, exists: dependency in services }).toEqual({
+          name,
+          dependency,
+          exists: true,
+        });
+        if (services[dependency].healthcheck)
+          expect({ name, dependency, condition: options.condition }).toEqual({
+            name,
+            dependency,
+            condition: 'service_healthy',
+          });
+      }
+    }
+    const dependencies = (service: string) => Object.keys(services[service].depends_on as Json).sort();
+    expect(dependencies('api')).toEqual(['eventstoredb', 'postgres']);
+    expect(dependencies('projector')).toEqual(['eventstoredb', 'postgres']);
+    expect(dependencies('relay')).toEqual(['eventstoredb', 'kafka', 'postgres']);
+  });
+
+  it('has a health check and a restart policy on every service', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect({ name, healthcheck: Array.isArray((service.healthcheck as Json | undefined)?.test) }).toEqual({
+        name,
+        healthcheck: true,
+      });
+      expect({ name, restart: service.restart }).toEqual({ name, restart: 'unless-stopped' });
+    }
+  });
+
+  it('runs EventStoreDB as one insecure node without projections, for local use', () => {
+    expect(env('eventstoredb')).toMatchObject({
+      EVENTSTORE_INSECURE: 'true',
+      EVENTSTORE_CLUSTER_SIZE: '1',
+      EVENTSTORE_RUN_PROJECTIONS: 'None',
+    });
+    expect(((services.eventstoredb.healthcheck as Json).test as string[]).join(' ')).toContain(
+      'http://localhost:2113/health/live',
+    );
+  });
+
+  it('runs Kafka as one KRaft node whose listeners agree with each other', () => {
+    const kafka = env('kafka');
+    expect(kafka.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    // A KRaft cluster id is 16 bytes in base64url (22 characters).
+    expect(kafka.CLUSTER_ID).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const listeners = new Map(
+      kafka.KAFKA_LISTENERS.split(',').map((listener) => {
+        const [, listenerName, port] = /^(\w+):\/\/[^:]*:(\d+)$/.exec(listener) ?? [];
+        return [listenerName, port];
+      }),
+    );
+    for (const advertised of kafka.KAFKA_ADVERTISED_LISTENERS.split(',')) {
+      const [, listenerName, host, port] = /^(\w+):\/\/([^:]+):(\d+)$/.exec(advertised) ?? [];
+      expect(listeners.get(listenerName)).toBe(port);
+      expect(host).toBe('kafka');
+    }
+    const [, controllerHost, controllerPort] =
+      /^\d+@([^:]+):(\d+)$/.exec(kafka.KAFKA_CONTROLLER_QUORUM_VOTERS) ?? [];
+    expect(controllerHost).toBe('kafka');
+    expect(listeners.get(kafka.KAFKA_CONTROLLER_LISTENER_NAMES)).toBe(controllerPort);
+    expect(kafka.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+  });
+
+  it('keeps the servers’ data in named volumes', () => {
+    const volumes = Object.keys(compose.volumes as Json);
+    for (const name of ['eventstoredb', 'kafka', 'postgres']) {
+      const mounts = (services[name].volumes as string[]).map((mount) => mount.split(':')[0]);
+      expect(mounts.every((mount) => volumes.includes(mount))).toBe(true);
+    }
+  });
+
+  it('interpolates like Compose', () => {
+    expect(interpolate('a $$b ${X:-d} ${Y-e} ${Z:+f}', { Y: '', Z: 'z' })).toBe('a $b d  f');
+    expect(() => interpolate('${X:?set X}', { X: '' })).toThrow(/set X/);
+    expect(interpolate('${X?set X}', { X: '' })).toBe('');
+  });
+});
