@@ -45,5 +45,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/support/use-postgres.js'],
     },
+    // The same end-to-end suite on the EventStoreDB adapter, over the wire-level double of test/eventstoredb-double.
+    {
+      ...shared,
+      displayName: 'e2e-eventstoredb',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      setupFiles: ['<rootDir>/test/support/use-eventstoredb.js'],
+    },
   ],
 };

@@ -1,6 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { accordVerify, proposed, pythonVerify, startTestApp, TestApp } from './support';
+import { accordVerify, alterStoredEvent, proposed, pythonVerify, startTestApp, TestApp } from './support';
 
 describe('A stored event altered on disk', () => {
   const comment = 'Kyrgyzstan approves the patent office';
@@ -22,13 +20,7 @@ describe('A stored event altered on disk', () => {
         .send({ state, decision: 'approve', proposalVersion: 1, comment: note })
         .expect(201);
     await first.close({ keepData: true });
-
-    const file = join(first.dataDir, 'events.db');
-    const bytes = readFileSync(file);
-    const at = bytes.indexOf(Buffer.from(comment));
-    expect(at).toBeGreaterThan(0);
-    bytes[at] = 'k'.charCodeAt(0);
-    writeFileSync(file, bytes);
+    alterStoredEvent(first.dataDir, comment);
 
     testApp = await startTestApp({ store: 'sqlite', dataDir: first.dataDir });
   });

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createTestSchema, dropTestSchema } from '../../../../test/support/postgres';
+import { EventStoreDbDouble, startEventStoreDbDouble } from '../../../../test/eventstoredb-double';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -25,21 +26,25 @@ export interface TestApp {
   close: (options?: { keepData?: boolean }) => Promise<void>;
 }
 
-/** The whole API in-process, on a fresh data directory; in-memory events unless the embedded SQLite store is asked for. */
+/**
+ * The whole API in-process, on a fresh data directory: in-memory events, or with `store: 'sqlite'` the suite's
+ * durable event store (the embedded SQLite file, or EventStoreDB in the e2e-eventstoredb run).
+ */
 export async function startTestApp(
   options: { store?: 'memory' | 'sqlite'; dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'accord-test-'));
   const readStore = await testReadStore(dataDir);
+  const durableStore = options.store === 'sqlite' ? await testEventStore(dataDir) : null;
   const config = loadConfig({
     ACCORD_DATA_DIR: dataDir,
     ACCORD_JWT_SECRET: TEST_SECRET,
     ACCORD_SCHEDULER_INTERVAL_MS: '200',
     ...readStore.env,
+    ...durableStore?.env,
     ...options.env,
   });
-  const eventStore: EventStore | undefined =
-    options.store === 'sqlite' ? undefined : new InMemoryEventStore();
+  const eventStore: EventStore | undefined = durableStore ? undefined : new InMemoryEventStore();
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const infrastructure = await openInfrastructure(config, logger, { eventStore });
   const app = await createHttpApp(infrastructure, logger);
@@ -75,6 +80,7 @@ export async function startTestApp(
       await infrastructure.close();
       if (keepData) return;
       await readStore.drop();
+      await durableStore?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -94,6 +100,51 @@ async function testReadStore(
     : await createTestSchema();
   writeFileSync(remembered, schema.url);
   return { env: { ACCORD_READ_STORE: 'postgres', DATABASE_URL: schema.url }, drop: schema.drop };
+}
+
+/** EventStoreDB test doubles, by the data directory of the app using them, so that a restarted app finds its events. */
+const doubles = new Map<string, EventStoreDbDouble>();
+
+/**
+ * The durable event store of the e2e suite: the embedded SQLite file, or — in the e2e-eventstoredb run — the
+ * EventStoreDB adapter over the wire-level double (no EventStoreDB server runs on this machine).
+ */
+async function testEventStore(
+  dataDir: string,
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (process.env.ACCORD_TEST_EVENT_STORE !== 'eventstoredb') return { env: {}, drop: async () => undefined };
+  const double = doubles.get(dataDir) ?? (await startEventStoreDbDouble());
+  doubles.set(dataDir, double);
+  return {
+    env: { ACCORD_EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: double.connectionString },
+    drop: async () => {
+      doubles.delete(dataDir);
+      await double.stop();
+    },
+  };
+}
+
+/**
+ * Changes one byte of the stored event that contains `text`, behind Accord's back: in the SQLite file, or in
+ * the EventStoreDB double's storage. The app using `dataDir` must be closed (its data kept) for the SQLite file.
+ */
+export function alterStoredEvent(dataDir: string, text: string): void {
+  const needle = Buffer.from(text);
+  const double = doubles.get(dataDir);
+  if (double) {
+    const record = double.database.allRecords.find((candidate) =>
+      Buffer.from(candidate.data).includes(needle),
+    );
+    if (!record) throw new Error(`No stored event contains "${text}"`);
+    record.data[Buffer.from(record.data).indexOf(needle)] ^= 0x20;
+    return;
+  }
+  const file = join(dataDir, 'events.db');
+  const bytes = readFileSync(file);
+  const at = bytes.indexOf(needle);
+  if (at < 0) throw new Error(`No stored event contains "${text}"`);
+  bytes[at] ^= 0x20;
+  writeFileSync(file, bytes);
 }
 
 export const MEMBERS = ['AZE', 'KAZ', 'KGZ', 'TUR', 'UZB'];
