@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { RateLimitGuard } from './http/rate-limit.guard';
 import { AuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { StrictValidationPipe } from './http/validation';
@@ -53,7 +55,16 @@ export class AppModule {
   static register(infrastructure: Infrastructure): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [
+        CqrsModule.forRoot(),
+        ThrottlerModule.forRoot({
+          throttlers: [
+            { name: 'per-subject', ttl: 60_000, limit: infrastructure.config.rateLimit.requestsPerMinute },
+          ],
+          // Retry-After is what clients need; the X-RateLimit-* headers would cost every request.
+          setHeaders: false,
+        }),
+      ],
       controllers: [
         ProposeInitiativeController,
         RecordSignOffController,
@@ -82,6 +93,7 @@ export class AppModule {
         { provide: METRICS, useValue: infrastructure.metrics },
         { provide: READINESS_CHECKS, useValue: readinessChecks(infrastructure) },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
         InitiativeCommands,

@@ -1,3 +1,4 @@
+import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccordMetrics } from '@accord/runtime';
@@ -6,6 +7,7 @@ import { METRICS } from '../infrastructure/tokens';
 
 @ApiTags('operations')
 @Public()
+@SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS) private readonly metrics: AccordMetrics) {}
