@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 /** The local single-node broker of deploy/kafka-local (Kafka 4.4.0, KRaft). */
 export const ROOT = join(__dirname, '..', '..');
-export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const BROKERS = (process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`).split(
+  ',',
+);
 const SCRIPT = join(ROOT, 'deploy', 'kafka-local', 'kafka.sh');
 const WORK = process.env.KAFKA_LOCAL_HOME ?? join(ROOT, 'deploy', 'kafka-local', '.work');
 
