@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../apps/cli/src/cli';
+import { captureStdout } from '../support/capture-stdout';
 
 export * from '../../apps/api/src/testing/test-app';
 
@@ -12,17 +13,7 @@ export async function accordVerify(
 ): Promise<{ code: number; output: string }> {
   const file = join(directory, `bundle-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(bundle, null, 2));
-  const printed: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
-    printed.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { code: await runCli(['verify', file]), output: printed.join('') };
-  } finally {
-    process.stdout.write = write;
-  }
+  return captureStdout(() => runCli(['verify', file]));
 }
 
 /** The auditor's own verifier, written from events.md alone (../shared/tools/verify-bundle.py). */

@@ -1,3 +1,4 @@
+import { captureStdout } from '../support/capture-stdout';
 import { CompressionTypes } from 'kafkajs';
 import { createAccordProducer, ensureTopic } from '@accord/messaging';
 import { parseTailArgs, RecentIds, tailCommand } from '../../apps/cli/src/commands/tail';
@@ -75,15 +76,8 @@ describe('accord tail, the reference consumer', () => {
       await producer.send({ topic, messages: records, acks: -1, compression: CompressionTypes.None });
       await producer.disconnect();
 
-      const printed: string[] = [];
-      const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = ((chunk: string) => {
-        printed.push(String(chunk));
-        return true;
-      }) as typeof process.stdout.write;
-      let code: number;
-      try {
-        code = await tailCommand([
+      const { code, output } = await captureStdout(() =>
+        tailCommand([
           '--brokers',
           BROKERS.join(','),
           '--topic',
@@ -91,12 +85,10 @@ describe('accord tail, the reference consumer', () => {
           '--from-beginning',
           '--max-events',
           '5',
-        ]);
-      } finally {
-        process.stdout.write = write;
-      }
+        ]),
+      );
       expect(code).toBe(0);
-      const lines = printed.join('').trimEnd().split('\n');
+      const lines = output.trimEnd().split('\n');
       expect(lines.map((line) => JSON.parse(line))).toEqual(events);
     });
   });

@@ -1,16 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsString, Matches } from 'class-validator';
+import { IsISO8601, IsString } from 'class-validator';
 import { IsOmittable } from '../../http/validation';
+import { RevisionQuery } from '../shared/fields';
 
 export class StateAtDto {
-  @IsOmittable()
-  @IsString()
-  @Matches(/^\d{1,9}$/, { message: 'must be a stream revision (0 or more)' })
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 0,
-    description: 'Replay up to this stream revision, inclusive',
-  })
+  @RevisionQuery('Replay up to this stream revision, inclusive')
   atRevision?: string;
 
   @IsOmittable()

@@ -168,3 +168,12 @@ export const RequestedFunding = (nullable: boolean) =>
     Type(() => MoneyDto),
     ApiPropertyOptional({ type: MoneyDto, nullable }),
   );
+
+/** A stream revision in a query string: digits only, so no number parsing surprises ("1e3", " 7", "0x10"). */
+export const RevisionQuery = (description: string) =>
+  applyDecorators(
+    IsOmittable(),
+    IsString(),
+    Matches(/^\d{1,9}$/, { message: 'must be a stream revision (0 or more)' }),
+    ApiPropertyOptional({ type: 'integer', minimum: 0, description }),
+  );
