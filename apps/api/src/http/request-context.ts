@@ -9,11 +9,10 @@ import { ProblemException } from './problem';
 export interface CommandRequest {
   principal: Principal;
   correlationId: string;
-  idempotencyKey: string | null;
+  /** From `Idempotency-Key`, with a hash of the request's content to tell a retry from another request under the key. */
+  idempotency: { key: string; requestHash: string } | null;
   /** From `If-Match`. */
   expectedRevision: number | undefined;
-  /** Identifies the request's content, to tell a retry from a different request under the same key. */
-  requestHash: string;
   receivedAt: Date;
 }
 
@@ -43,19 +42,19 @@ export function commandRequestOf(request: AuthenticatedRequest, receivedAt: Date
     expectedRevision = Number(match[1] ?? match[2]);
   }
 
-  const requestHash = createHash('sha256')
-    .update(
-      canonicalJson({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null }),
-    )
-    .digest('hex');
   return {
     principal: request.principal,
     correlationId: String(request.id),
-    idempotencyKey,
+    idempotency:
+      idempotencyKey === null ? null : { key: idempotencyKey, requestHash: requestHashOf(request) },
     expectedRevision,
-    requestHash,
     receivedAt,
   };
+}
+
+function requestHashOf(request: AuthenticatedRequest): string {
+  const content = { method: request.method, path: request.url.split('?')[0], body: request.body ?? null };
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
 export const CommandRequestContext = createParamDecorator((_: unknown, context: ExecutionContext) =>

@@ -58,11 +58,15 @@ export class InitiativeCommands {
     command: InitiativeCommand,
     request: CommandRequest,
   ): Promise<CommandResponse> {
-    const { idempotencyKey: key, principal } = request;
-    const remembered = (status: 200 | 201, outcome: CommandOutcome<InitiativeState>): IdempotencyRecord => ({
+    const { idempotency, principal } = request;
+    const remembered = (
+      { key, requestHash }: { key: string; requestHash: string },
+      status: 200 | 201,
+      outcome: CommandOutcome<InitiativeState>,
+    ): IdempotencyRecord => ({
       sub: principal.sub,
-      key: key as string,
-      requestHash: request.requestHash,
+      key,
+      requestHash,
       status,
       body: JSON.stringify(resultOf(initiativeId, outcome)),
       createdAt: request.receivedAt.toISOString(),
@@ -71,21 +75,27 @@ export class InitiativeCommands {
     const result = await this.handler.handle(initiativeStreamId(initiativeId), command, {
       correlationId: request.correlationId,
       causationId: request.correlationId,
-      idempotencyKey: key,
+      idempotencyKey: idempotency?.key ?? null,
       expectedRevision: request.expectedRevision,
-      recall: key ? () => this.recall(principal.sub, key, request.requestHash) : undefined,
-      remember: key ? (outcome) => remembered(201, outcome) : undefined,
+      recall: idempotency ? () => this.recall(principal.sub, idempotency) : undefined,
+      remember: idempotency ? (outcome) => remembered(idempotency, 201, outcome) : undefined,
     });
     if (result.kind === 'recalled') return result.answer;
 
     this.metrics.eventsAppended.inc(result.appended);
     if (result.appended > 0) return { status: 201, body: resultOf(initiativeId, result) };
-    if (key) await this.store.saveIdempotencyRecord(remembered(200, result));
-    const again = key ? await this.recall(principal.sub, key, request.requestHash) : null;
-    return again ?? { status: 200, body: resultOf(initiativeId, result) };
+    if (!idempotency) return { status: 200, body: resultOf(initiativeId, result) };
+    // Remembered as well; a concurrent twin may have been remembered first, and its answer is the one to give.
+    await this.store.saveIdempotencyRecord(remembered(idempotency, 200, result));
+    return (
+      (await this.recall(principal.sub, idempotency)) ?? { status: 200, body: resultOf(initiativeId, result) }
+    );
   }
 
-  private async recall(sub: string, key: string, requestHash: string): Promise<CommandResponse | null> {
+  private async recall(
+    sub: string,
+    { key, requestHash }: { key: string; requestHash: string },
+  ): Promise<CommandResponse | null> {
     const record = await this.store.findIdempotencyRecord(sub, key);
     if (!record) return null;
     if (record.requestHash !== requestHash)
