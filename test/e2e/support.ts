@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../apps/cli/src/cli';
 import { captureStdout } from '../support/capture-stdout';
@@ -16,13 +16,21 @@ export async function accordVerify(
   return captureStdout(() => runCli(['verify', file]));
 }
 
-/** The auditor's own verifier, written from events.md alone (../shared/tools/verify-bundle.py). */
+/**
+ * The auditor's own verifier, written from events.md alone: the project's shared copy (../shared/tools) when it
+ * sits beside the repository, else the copy vendored in test/support.
+ */
+const VERIFIER = [
+  join(__dirname, '..', '..', '..', 'shared', 'tools', 'verify-bundle.py'),
+  '/work/shared/tools/verify-bundle.py',
+  join(__dirname, '..', 'support', 'verify-bundle.py'),
+].find((candidate) => existsSync(candidate)) as string;
+
 export function pythonVerify(bundle: unknown, directory: string): { code: number; output: string } {
   const file = join(directory, `bundle-py-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(bundle));
-  const script = join(__dirname, '..', '..', '..', 'shared', 'tools', 'verify-bundle.py');
   try {
-    return { code: 0, output: execFileSync('python3', [script, file], { encoding: 'utf8' }) };
+    return { code: 0, output: execFileSync('python3', [VERIFIER, file], { encoding: 'utf8' }) };
   } catch (error) {
     const failed = error as { status: number; stdout: string };
     return { code: failed.status, output: failed.stdout };
