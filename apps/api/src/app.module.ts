@@ -2,7 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { RateLimitGuard } from './http/rate-limit.guard';
+import { RATE_LIMIT, RateLimitGuard } from './http/rate-limit.guard';
+import { FixedWindowThrottlerStorage } from './http/fixed-window-storage';
 import { AuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { StrictValidationPipe } from './http/validation';
@@ -59,10 +60,11 @@ export class AppModule {
         CqrsModule.forRoot(),
         ThrottlerModule.forRoot({
           throttlers: [
-            { name: 'per-subject', ttl: 60_000, limit: infrastructure.config.rateLimit.requestsPerMinute },
+            { name: RATE_LIMIT, ttl: 60_000, limit: infrastructure.config.rateLimit.requestsPerMinute },
           ],
           // Retry-After is what clients need; the X-RateLimit-* headers would cost every request.
           setHeaders: false,
+          storage: new FixedWindowThrottlerStorage(),
         }),
       ],
       controllers: [

@@ -4,11 +4,12 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import type { FastifyReply } from 'fastify';
 import { OpsCheck, runChecks } from '@accord/runtime';
 import { Public } from '../http/public.decorator';
+import { RATE_LIMIT } from '../http/rate-limit.guard';
 import { READINESS_CHECKS } from '../infrastructure/tokens';
 
 @ApiTags('operations')
 @Public()
-@SkipThrottle()
+@SkipThrottle({ [RATE_LIMIT]: true })
 @Controller('health')
 export class HealthController {
   constructor(@Inject(READINESS_CHECKS) private readonly checks: OpsCheck[]) {}

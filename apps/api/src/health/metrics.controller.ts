@@ -3,11 +3,12 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccordMetrics } from '@accord/runtime';
 import { Public } from '../http/public.decorator';
+import { RATE_LIMIT } from '../http/rate-limit.guard';
 import { METRICS } from '../infrastructure/tokens';
 
 @ApiTags('operations')
 @Public()
-@SkipThrottle()
+@SkipThrottle({ [RATE_LIMIT]: true })
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS) private readonly metrics: AccordMetrics) {}

@@ -7,6 +7,9 @@ import { ProblemException } from './problem';
  * A rate limit per subject (the token's `sub`; the client address before authentication), answered with
  * 429 too-many-requests and Retry-After. It runs after the auth guard, which sets the principal.
  */
+/** The one throttler: health checks and metrics skip it by this name. */
+export const RATE_LIMIT = 'per-subject';
+
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
