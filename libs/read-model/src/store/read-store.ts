@@ -3,7 +3,7 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, Transaction } fr
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types } from 'pg';
-import { Initiative, InitiativeStatus } from '@accord/domain';
+import { Initiative, InitiativeStatus, pendingStates } from '@accord/domain';
 import { StoredEvent } from '@accord/event-store';
 import { initiativeIdsOf, InitiativeRow, projectBatch } from '../projection/initiative-projection';
 import {
@@ -43,6 +43,34 @@ export interface ListFilter {
 const OPEN_STATUSES: InitiativeStatus[] = ['awaiting-sign-offs', 'changes-requested'];
 /** Rows per multi-row statement: far below SQLite's and PostgreSQL's limits on bound parameters. */
 const CHUNK = 400;
+/** A rebuild writes its rows once this many initiatives changed in memory (a few KB each). */
+const REBUILD_BUFFER_ROWS = 10_000;
+/** Initiatives read at a time when a rebuild fills its participants and pending sign-offs. */
+const MEMBERSHIP_PAGE = 5_000;
+
+/** Rebuild batches applied in memory and not yet written (see ReadStore.applyBatch). */
+interface RebuildBuffer {
+  /** The checkpoint the rebuild tables hold. */
+  flushed: number;
+  /** The last position applied in memory. */
+  position: number;
+  /** Every initiative the unwritten batches touched, as it is now. */
+  rows: Map<string, InitiativeRow>;
+  /** Those changed since `flushed`. */
+  changed: Set<string>;
+  /** Initiatives known to have no row (events of other streams' kinds never make one). */
+  absent: Set<string>;
+}
+
+function emptyRebuildBuffer(position: number): RebuildBuffer {
+  return {
+    flushed: position,
+    position,
+    rows: new Map(),
+    changed: new Set(),
+    absent: new Set(),
+  };
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -53,6 +81,9 @@ type AnyDb = Kysely<any>;
  * neither loses nor repeats an update.
  */
 export class ReadStore {
+  /** The rebuild in progress in this process: its rows not yet written (see applyBatch). */
+  private rebuild: RebuildBuffer | null = null;
+
   private constructor(
     private readonly writer: Kysely<ReadModelDatabase>,
     private readonly reader: Kysely<ReadModelDatabase>,
@@ -117,13 +148,21 @@ export class ReadStore {
     return Number(row?.position ?? 0);
   }
 
-  /** Applies a batch that follows `expected`; fails with CheckpointMovedError when another writer moved it. */
+  /**
+   * Applies a batch that follows `expected`; fails with CheckpointMovedError when another writer moved it.
+   *
+   * Batches of a rebuild (REBUILD_TABLES) are folded in memory first, and written with their checkpoint in one
+   * transaction once `REBUILD_BUFFER_ROWS` initiatives changed (or when the rebuild finishes): an initiative
+   * touched by many batches is written once, not once per batch. Nobody reads the rebuild tables before the swap,
+   * and a rebuild that stops half-way starts again from zero, so nothing can tell the difference.
+   */
   async applyBatch(
     expected: number,
     events: readonly StoredEvent[],
     tables: TableSet = LIVE_TABLES,
   ): Promise<void> {
     if (events.length === 0) return;
+    if (tables === REBUILD_TABLES) return this.bufferRebuildBatch(expected, events);
     await this.writer
       .transaction()
       .execute((trx) => this.applyIn(trx as unknown as AnyDb, expected, events, tables));
@@ -135,7 +174,15 @@ export class ReadStore {
     events: readonly StoredEvent[],
     tables: TableSet,
   ): Promise<void> {
-    // Touching the checkpoint first takes the write lock, so two writers cannot both apply one batch.
+    await this.lockCheckpoint(db, expected, tables);
+    const current = await this.loadRows(db, initiativeIdsOf(events), tables);
+    const changed = [...projectBatch(current, events).values()];
+    await this.writeRows(db, changed, current, tables);
+    await this.saveCheckpoint(db, events[events.length - 1].position, tables);
+  }
+
+  /** Touching the checkpoint first takes the write lock, so two writers cannot both apply one batch. */
+  private async lockCheckpoint(db: AnyDb, expected: number, tables: TableSet): Promise<void> {
     const locked = await db
       .updateTable(tables.checkpoints)
       .set((eb) => ({ position: eb.ref('position') }))
@@ -144,8 +191,18 @@ export class ReadStore {
       .executeTakeFirst();
     const actual = Number(locked?.position ?? 0);
     if (actual !== expected) throw new CheckpointMovedError(expected, actual);
+  }
 
-    const ids = initiativeIdsOf(events);
+  private async saveCheckpoint(db: AnyDb, position: number, tables: TableSet): Promise<void> {
+    await db.updateTable(tables.checkpoints).set({ position }).where('name', '=', PROJECTION_NAME).execute();
+  }
+
+  /** The stored rows of these initiatives (those that have one). */
+  private async loadRows(
+    db: AnyDb,
+    ids: readonly string[],
+    tables: TableSet,
+  ): Promise<Map<string, InitiativeRow>> {
     const current = new Map<string, InitiativeRow>();
     for (let start = 0; start < ids.length; start += CHUNK) {
       const rows = await db
@@ -160,16 +217,32 @@ export class ReadStore {
           state,
           revision: Number(row.revision),
           createdPosition: Number(row.created_position),
-          participants: [],
-          pending: [],
+          // What the participants and pending tables hold for it: they were written from this state.
+          participants: state.participatingStates,
+          pending: pendingStates(state),
         });
       }
     }
+    return current;
+  }
 
-    const changed = [...projectBatch(current, events).values()];
-    for (let start = 0; start < changed.length; start += CHUNK) {
-      const chunk = changed.slice(start, start + CHUNK);
-      const chunkIds = chunk.map((row) => row.initiativeId);
+  /**
+   * Writes changed rows over `stored` (the same initiatives as stored now; absent: no row yet). Of the participants
+   * and pending sign-offs, only the (initiative, country) pairs that changed are deleted or inserted: most events
+   * change no participant and at most one pending sign-off.
+   */
+  private async writeRows(
+    db: AnyDb,
+    changed: readonly InitiativeRow[],
+    stored: ReadonlyMap<string, InitiativeRow>,
+    tables: TableSet,
+    options: { membership: boolean } = { membership: true },
+  ): Promise<void> {
+    const ordered = [...changed].sort((a, b) =>
+      a.initiativeId < b.initiativeId ? -1 : a.initiativeId > b.initiativeId ? 1 : 0,
+    );
+    for (let start = 0; start < ordered.length; start += CHUNK) {
+      const chunk = ordered.slice(start, start + CHUNK);
       await db
         .insertInto(tables.views)
         .values(chunk.map(toViewRow))
@@ -184,31 +257,85 @@ export class ReadStore {
           })),
         )
         .execute();
-      await db.deleteFrom(tables.participants).where('initiative_id', 'in', chunkIds).execute();
-      await db.deleteFrom(tables.pending).where('initiative_id', 'in', chunkIds).execute();
-      const participants = chunk.flatMap((row) =>
-        row.participants.map((country) => ({ initiative_id: row.initiativeId, country })),
-      );
-      const pending = chunk.flatMap((row) =>
-        row.pending.map((country) => ({ initiative_id: row.initiativeId, country })),
-      );
-      for (let at = 0; at < participants.length; at += CHUNK)
+    }
+    if (!options.membership) return;
+    for (const [table, countries] of [
+      [tables.participants, (row: InitiativeRow) => row.participants],
+      [tables.pending, (row: InitiativeRow) => row.pending],
+    ] as const) {
+      const removed = new Map<string, string[]>();
+      const added: { initiative_id: string; country: string }[] = [];
+      for (const row of changed) {
+        const before = stored.get(row.initiativeId);
+        const was = before ? countries(before) : [];
+        const is = countries(row);
+        for (const country of was)
+          if (!is.includes(country)) {
+            const ids = removed.get(country);
+            if (ids) ids.push(row.initiativeId);
+            else removed.set(country, [row.initiativeId]);
+          }
+        for (const country of is)
+          if (!was.includes(country)) added.push({ initiative_id: row.initiativeId, country });
+      }
+      for (const [country, ids] of removed)
+        for (let at = 0; at < ids.length; at += CHUNK)
+          await db
+            .deleteFrom(table)
+            .where('country', '=', country)
+            .where('initiative_id', 'in', ids.slice(at, at + CHUNK))
+            .execute();
+      // In key order: each statement then fills neighbouring index pages rather than pages all over the index.
+      added.sort(byKey);
+      for (let at = 0; at < added.length; at += CHUNK)
         await db
-          .insertInto(tables.participants)
-          .values(participants.slice(at, at + CHUNK))
-          .execute();
-      for (let at = 0; at < pending.length; at += CHUNK)
-        await db
-          .insertInto(tables.pending)
-          .values(pending.slice(at, at + CHUNK))
+          .insertInto(table)
+          .values(added.slice(at, at + CHUNK))
           .execute();
     }
+  }
 
-    await db
-      .updateTable(tables.checkpoints)
-      .set({ position: events[events.length - 1].position })
-      .where('name', '=', PROJECTION_NAME)
-      .execute();
+  /** A rebuild batch, folded into the rows in memory; written once enough initiatives changed. */
+  private async bufferRebuildBatch(expected: number, events: readonly StoredEvent[]): Promise<void> {
+    const buffer = this.rebuild;
+    if (!buffer) throw new Error('applyBatch(REBUILD_TABLES) before prepareRebuild()');
+    if (expected !== buffer.position) throw new CheckpointMovedError(expected, buffer.position);
+    const missing = initiativeIdsOf(events).filter((id) => !buffer.rows.has(id) && !buffer.absent.has(id));
+    if (missing.length > 0) {
+      const loaded = await this.loadRows(this.writer as AnyDb, missing, REBUILD_TABLES);
+      for (const id of missing) {
+        const row = loaded.get(id);
+        if (row) buffer.rows.set(id, row);
+        else buffer.absent.add(id);
+      }
+    }
+    for (const [id, row] of projectBatch(buffer.rows, events)) {
+      buffer.rows.set(id, row);
+      buffer.changed.add(id);
+      buffer.absent.delete(id);
+    }
+    buffer.position = events[events.length - 1].position;
+    if (buffer.changed.size >= REBUILD_BUFFER_ROWS) await this.flushRebuild();
+  }
+
+  /** Writes the rebuild rows held in memory, with their checkpoint, in one transaction. */
+  private async flushRebuild(): Promise<void> {
+    const buffer = this.rebuild;
+    if (!buffer || buffer.position === buffer.flushed) return;
+    const changed = [...buffer.changed].map((id) => buffer.rows.get(id) as InitiativeRow);
+    await this.writer.transaction().execute(async (trx) => {
+      const db = trx as unknown as AnyDb;
+      await this.lockCheckpoint(db, buffer.flushed, REBUILD_TABLES);
+      // Participants and pending sign-offs are filled once, from the final rows, when the rebuild finishes.
+      await this.writeRows(db, changed, new Map(), REBUILD_TABLES, { membership: false });
+      await this.saveCheckpoint(db, buffer.position, REBUILD_TABLES);
+    });
+    // The rows just written stay in memory: the initiatives busy in this stretch of the log are likely to be
+    // touched again soon.
+    this.rebuild = {
+      ...emptyRebuildBuffer(buffer.position),
+      rows: new Map(changed.map((row) => [row.initiativeId, row])),
+    };
   }
 
   async findInitiative(initiativeId: string): Promise<{ state: Initiative; revision: number } | null> {
@@ -279,8 +406,10 @@ export class ReadStore {
 
   /** Empties the rebuild tables, ready to be filled from the start of the log. */
   async prepareRebuild(): Promise<void> {
+    this.rebuild = null;
     await dropTables(this.writer as AnyDb, REBUILD_TABLES);
     await createTables(this.writer as AnyDb, REBUILD_TABLES, `r${Date.now().toString(36)}`);
+    this.rebuild = emptyRebuildBuffer(0);
   }
 
   /**
@@ -291,6 +420,11 @@ export class ReadStore {
     expected: number,
     readAfter: (position: number) => Promise<readonly StoredEvent[]>,
   ): Promise<void> {
+    if (this.rebuild) {
+      if (this.rebuild.position === expected) await this.flushRebuild();
+      this.rebuild = null;
+      await this.fillRebuildMembership();
+    }
     await this.writer.transaction().execute(async (trx: Transaction<ReadModelDatabase>) => {
       const db = trx as unknown as AnyDb;
       let checkpoint = expected;
@@ -302,6 +436,47 @@ export class ReadStore {
     });
   }
 
+  /**
+   * Fills the rebuild's participants and pending sign-offs from its rows, in key order (appending to the indexes
+   * instead of inserting all over them), a page of initiatives at a time.
+   */
+  private async fillRebuildMembership(): Promise<void> {
+    const db = this.writer as AnyDb;
+    for (let after: string | null = null; ;) {
+      let query = db
+        .selectFrom(REBUILD_TABLES.views)
+        .select(['initiative_id', 'state'])
+        .orderBy('initiative_id')
+        .limit(MEMBERSHIP_PAGE);
+      if (after !== null) query = query.where('initiative_id', '>', after);
+      const rows: { initiative_id: string; state: string }[] = await query.execute();
+      if (rows.length === 0) return;
+      const participants: { initiative_id: string; country: string }[] = [];
+      const pending: { initiative_id: string; country: string }[] = [];
+      for (const row of rows) {
+        const state = JSON.parse(row.state) as Initiative;
+        for (const country of state.participatingStates)
+          participants.push({ initiative_id: row.initiative_id, country });
+        for (const country of pendingStates(state))
+          pending.push({ initiative_id: row.initiative_id, country });
+      }
+      await db.transaction().execute(async (trx) => {
+        for (const [table, pairs] of [
+          [REBUILD_TABLES.participants, participants],
+          [REBUILD_TABLES.pending, pending],
+        ] as const) {
+          pairs.sort(byKey);
+          for (let at = 0; at < pairs.length; at += CHUNK)
+            await trx
+              .insertInto(table)
+              .values(pairs.slice(at, at + CHUNK))
+              .execute();
+        }
+      });
+      after = rows[rows.length - 1].initiative_id;
+    }
+  }
+
   async ping(): Promise<void> {
     await this.reader.selectFrom('projection_checkpoints').select('position').limit(1).execute();
   }
@@ -310,6 +485,18 @@ export class ReadStore {
     await this.writer.destroy();
     if (this.reader !== this.writer) await this.reader.destroy();
   }
+}
+
+function byKey(a: { initiative_id: string; country: string }, b: { initiative_id: string; country: string }) {
+  return a.initiative_id < b.initiative_id
+    ? -1
+    : a.initiative_id > b.initiative_id
+      ? 1
+      : a.country < b.country
+        ? -1
+        : a.country > b.country
+          ? 1
+          : 0;
 }
 
 function toViewRow(row: InitiativeRow) {
