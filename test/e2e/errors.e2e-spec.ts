@@ -53,7 +53,30 @@ describe('Refused requests', () => {
         'a prototype-polluting key',
         '{"state":"KAZ","decision":"approve","proposalVersion":1,"__proto__":{"admin":true}}',
       ],
+      ['a body nested ten thousand levels deep', `${'['.repeat(10_000)}${']'.repeat(10_000)}`],
+      ['an object nested 40 levels deep', `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`],
     ])('for %s', async (_, raw) => expectProblem(await signOff(raw), 400, 'validation-failed'));
+
+    it('for a number out of range in a request with an Idempotency-Key', async () => {
+      const response = await testApp
+        .http()
+        .post(`/v1/initiatives/${id}/sign-offs`)
+        .set('authorization', testApp.auth('focal-point', 'KAZ'))
+        .set('content-type', 'application/json')
+        .set('idempotency-key', 'out-of-range')
+        .send('{"state":"KAZ","decision":"approve","proposalVersion":1e999}');
+      expectProblem(response, 400, 'validation-failed');
+    });
+
+    it('for a path the router cannot decode, with the security headers', async () => {
+      const response = await testApp
+        .http()
+        .get('/v1/initiatives/%E0%A4%A')
+        .set('authorization', testApp.auth('auditor'));
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
 
     it('lists each offending field', async () => {
       const response = await signOff({ state: 7, decision: 'maybe', proposalVersion: -1, extra: true });

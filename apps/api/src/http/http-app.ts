@@ -1,11 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, OpenAPIObject } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
 import { Infrastructure } from '../infrastructure/infrastructure';
 import { PinoNestLogger } from './nest-logger';
+import { logProblem, sendProblem, toProblem } from './problem.filter';
+import { securityHeaders } from './security-headers';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
@@ -23,22 +26,20 @@ export async function createHttpApp(
       const header = request.headers['x-correlation-id'];
       return typeof header === 'string' && CORRELATION_ID.test(header) ? header : randomUUID();
     },
+    // A URL Fastify's router cannot take (bad percent-encoding, a parameter over 100 characters) never reaches
+    // Nest nor the onRequest hook: answer it as every other error.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const answer = toProblem(error);
+      logProblem(request, error, answer);
+      sendProblem(reply, answer);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-correlation-id', request.id);
-    void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('referrer-policy', 'no-referrer');
-    if (!request.url.startsWith('/docs')) {
-      void reply.header('cache-control', 'no-store');
-      void reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-      void reply.header('x-frame-options', 'DENY');
-    }
-  });
+  fastify.addHook('onRequest', async (request, reply) => securityHeaders(request, reply));
   fastify.addHook('onResponse', async (request, reply) => {
     infrastructure.metrics.httpDuration.observe(
       {

@@ -54,7 +54,19 @@ export function commandRequestOf(request: AuthenticatedRequest, receivedAt: Date
 
 function requestHashOf(request: AuthenticatedRequest): string {
   const content = { method: request.method, path: request.url.split('?')[0], body: request.body ?? null };
-  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+  let canonical: string;
+  try {
+    canonical = canonicalJson(content);
+  } catch {
+    // 1e999 parses to Infinity, which RFC 8785 cannot write; a body nested thousands deep overflows the stack.
+    // Either way no command could be valid: it is refused as the validation of its body would refuse it.
+    throw new ProblemException(
+      'validation-failed',
+      'The body holds a number out of range or is nested too deeply',
+      [{ field: 'body', message: 'must hold finite numbers and nest at most a few levels' }],
+    );
+  }
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 export const CommandRequestContext = createParamDecorator((_: unknown, context: ExecutionContext) =>

@@ -14,6 +14,21 @@ function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/** Deeper than any request Accord defines (approvalRule, requestedFunding: 2 levels), shallow enough for every recursive step after. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether the parsed body nests objects or arrays more than `MAX_BODY_DEPTH` deep (iterative: no stack to overflow). */
+function nestedTooDeep(value: unknown): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= MAX_BODY_DEPTH) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Validates bodies and query strings against their DTO: unknown fields, wrong types and out-of-range values are refused. */
 @Injectable()
 export class StrictValidationPipe extends ValidationPipe {
@@ -34,6 +49,10 @@ export class StrictValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value)))
       throw new ProblemException('validation-failed', 'The body must be a JSON object', [
         { field: 'body', message: 'must be a JSON object' },
+      ]);
+    if (metadata.type === 'body' && nestedTooDeep(value))
+      throw new ProblemException('validation-failed', 'The body is nested too deeply', [
+        { field: 'body', message: `must not nest objects or arrays more than ${MAX_BODY_DEPTH} levels deep` },
       ]);
     return super.transform(value, metadata);
   }
