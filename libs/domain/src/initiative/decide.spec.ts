@@ -96,6 +96,15 @@ describe('Initiative decider', () => {
         .thenThrows('forbidden'),
     );
 
+    it("forbids an observer's focal point to propose, even for its own country", () =>
+      given
+        .when({
+          type: 'ProposeInitiative',
+          data: proposal({ proposingState: 'HUN', participatingStates: ['HUN', 'KAZ'] }),
+          metadata: at(focalPoint('HUN')),
+        })
+        .thenThrows('forbidden'));
+
     it.each([
       ['title', { title: 'ab' }],
       ['title', { title: 'x'.repeat(201) }],

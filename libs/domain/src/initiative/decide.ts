@@ -104,6 +104,8 @@ function requireOwnParticipatingState(actor: Actor, state: string): void {
 function propose(command: ProposeInitiative, state: InitiativeState, parties: Parties): InitiativeEvent[] {
   const { data: proposal, metadata } = command;
   const { actor } = metadata;
+  if (actor.role === 'focal-point' && !parties.isMember(actor.country ?? ''))
+    forbidden('Only the focal point of a member state may propose an initiative');
   if (
     actor.role !== 'secretariat' &&
     !(actor.role === 'focal-point' && actor.country === proposal.proposingState)
