@@ -44,6 +44,7 @@ export function verifyBundle(bundle: unknown): BundleVerification {
   if (typeof candidate.streamId !== 'string' || !Array.isArray(candidate.events))
     return { kind: 'unreadable', reason: 'streamId or events missing' };
   const verification = verifyChain(candidate.streamId, candidate.events);
-  const headHashMatches = candidate.headHash === undefined || candidate.headHash === verification.headHash;
+  // The head the bundle names ties it to the server's /audit: a bundle without one could have lost its last events.
+  const headHashMatches = candidate.headHash === verification.headHash;
   return { kind: 'chain', ...verification, headHashMatches };
 }

@@ -68,4 +68,36 @@ describe('SQLite event store', () => {
     expect(error.readBefore.map((event: { type: string }) => event.type)).toEqual(['A']);
     await store.close();
   });
+
+  it.each([
+    ['a metadata field outside the hash chain', 'body', "json_set(body, '$.metadata.correlationId', 'x')"],
+    ['the type column', 'type', "'Z'"],
+  ])('reports an event whose row was changed on disk in %s', async (_, column, changed) => {
+    const file = freshFile();
+    const store = new SqliteEventStore(file);
+    await store.append('initiative-d', [newEvent('A'), newEvent('B')], 'no-stream');
+    const db = new Database(file);
+    const update = db
+      .prepare(`UPDATE events SET ${column} = ${changed} WHERE revision = 1 AND stream_id = 'initiative-d'`)
+      .run();
+    db.close();
+    expect(update.changes).toBe(1);
+    const error = await store.readStream('initiative-d').catch((caught) => caught);
+    expect(error).toBeInstanceOf(CorruptEventError);
+    expect(error.revision).toBe(1);
+    await store.close();
+  });
+
+  it('reads rows written before the checksum column existed', async () => {
+    const file = freshFile();
+    const store = new SqliteEventStore(file);
+    await store.append('initiative-e', [newEvent('A')], 'no-stream');
+    await store.close();
+    const db = new Database(file);
+    db.exec('UPDATE events SET checksum = NULL');
+    db.close();
+    const reopened = new SqliteEventStore(file);
+    expect((await reopened.readStream('initiative-e')).map((event) => event.type)).toEqual(['A']);
+    await reopened.close();
+  });
 });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { AppendWaiters } from '../append-waiters';
 import { NewEvent, StoredEvent } from '../event-record';
 import {
@@ -28,6 +29,7 @@ CREATE TABLE IF NOT EXISTS events (
   type         TEXT    NOT NULL,
   occurred_at  TEXT    NOT NULL,
   body         TEXT    NOT NULL,
+  checksum     INTEGER,
   UNIQUE (stream_id, revision)
 );
 CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -49,6 +51,7 @@ interface EventRow {
   type: string;
   occurred_at: string;
   body: string;
+  checksum: number | null;
 }
 
 interface PendingAppend {
@@ -93,6 +96,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    addChecksumColumn(this.db);
     this.statements = this.prepare();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     const appendOne = this.db.transaction((pending: PendingAppend) => this.appendOne(pending));
@@ -114,7 +118,7 @@ export class SqliteEventStore implements EventStore {
         'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
       ),
       insertEvent: db.prepare(
-        'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, body) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, body, checksum) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       eventById: db.prepare<[string], { position: number }>('SELECT position FROM events WHERE event_id = ?'),
       readStream: db.prepare<[string], EventRow>(
@@ -197,6 +201,7 @@ export class SqliteEventStore implements EventStore {
         event.type,
         event.occurredAt,
         body,
+        rowChecksum(streamId, revision, event.eventId, event.type, event.occurredAt, body),
       );
       position = Number(info.lastInsertRowid);
     }
@@ -281,7 +286,38 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
+const COLUMN_SEPARATOR = '\u0000';
+
+/** Files written before the checksum existed keep their rows; those rows are read without one. */
+function addChecksumColumn(db: Database.Database): void {
+  const columns = db.pragma('table_info(events)') as { name: string }[];
+  if (!columns.some((column) => column.name === 'checksum'))
+    db.exec('ALTER TABLE events ADD COLUMN checksum INTEGER');
+}
+
+/**
+ * CRC-32 of every stored column of an event row. The hash chain covers what events.md puts in it; the checksum
+ * also covers what it leaves out (correlation and causation ids, the idempotency key), so that any byte changed
+ * on disk makes the row unreadable at its revision instead of passing unnoticed.
+ */
+function rowChecksum(
+  streamId: string,
+  revision: number,
+  eventId: string,
+  type: string,
+  occurredAt: string,
+  body: string,
+): number {
+  let checksum = 0;
+  for (const column of [streamId, String(revision), eventId, type, occurredAt, body])
+    checksum = crc32(COLUMN_SEPARATOR, crc32(column, checksum));
+  return checksum;
+}
+
 function decode(row: EventRow): StoredEvent | null {
+  const { stream_id, revision, event_id, type, occurred_at, body, checksum } = row;
+  if (checksum !== null && checksum !== rowChecksum(stream_id, revision, event_id, type, occurred_at, body))
+    return null;
   try {
     const { actor, data, metadata, prevHash, hash } = JSON.parse(row.body);
     return {

@@ -61,40 +61,67 @@ export class InitiativeReader {
 
   async audit(principal: Principal, initiativeId: string): Promise<AuditReport> {
     const streamId = initiativeStreamId(initiativeId);
-    const readable = await this.readForAudit(principal, initiativeId);
-    const { eventCount, headHash, verified, brokenAtRevision } = verifyChain(streamId, readable.events);
+    const { events, corruptAt } = await this.readForAudit(principal, initiativeId);
+    const { eventCount, headHash, verified, brokenAtRevision } = verifyChain(streamId, events);
     const report = { initiativeId, eventCount, headHash, verified, brokenAtRevision };
-    if (readable.corruptAt === null || brokenAtRevision !== null) return report;
-    return {
-      ...report,
-      verified: false,
-      brokenAtRevision: readable.corruptAt,
-      eventCount: readable.corruptAt + 1,
-    };
+    if (corruptAt === null || brokenAtRevision !== null) return report;
+    return { ...report, verified: false, brokenAtRevision: corruptAt, eventCount: corruptAt + 1 };
   }
 
+  /** The bundle of what is stored; an event that cannot be read is exported as a record that breaks the chain there. */
   async auditBundle(
     principal: Principal,
     initiativeId: string,
   ): Promise<AuditBundle<EventRecord> & { initiativeId: string }> {
-    const events = await this.visibleStream(principal, initiativeId);
     const streamId = initiativeStreamId(initiativeId);
-    return { ...exportBundle(streamId, events.map(toEventRecord), this.clock()), initiativeId };
+    const { events, corruptAt } = await this.readForAudit(principal, initiativeId);
+    const records = events.map(toEventRecord);
+    if (corruptAt !== null) records.push(unreadableRecord(corruptAt));
+    return { ...exportBundle(streamId, records, this.clock()), initiativeId };
   }
 
-  /** Audit reads what it can of a damaged stream: the damage is what it must report. */
+  /**
+   * Audit reads the stream as stored, damage included, and never folds a damaged event: who may see the initiative
+   * is judged on the events before the first broken link (a focal point sees nothing when the proposal itself is
+   * damaged; the other roles see the report).
+   */
   private async readForAudit(
     principal: Principal,
     initiativeId: string,
   ): Promise<{ events: StoredEvent[]; corruptAt: number | null }> {
+    const streamId = initiativeStreamId(initiativeId);
+    let events: StoredEvent[];
+    let corruptAt: number | null = null;
     try {
-      return { events: await this.visibleStream(principal, initiativeId), corruptAt: null };
+      events = await this.store.readStream(streamId);
     } catch (error) {
       if (!(error instanceof CorruptEventError)) throw error;
-      if (principal.role === 'focal-point') throw notFound();
-      return { events: error.readBefore, corruptAt: error.revision };
+      events = error.readBefore;
+      corruptAt = error.revision;
     }
+    if (events.length === 0 && corruptAt === null) throw notFound();
+    if (principal.role === 'focal-point') {
+      const { brokenAtRevision } = verifyChain(streamId, events);
+      const state: InitiativeState = this.handler.fold(events.slice(0, brokenAtRevision ?? events.length));
+      if (!isProposed(state) || !canSee(principal, state.participatingStates)) throw notFound();
+    }
+    return { events, corruptAt };
   }
+}
+
+/** Stands for a stored event that cannot be decoded: no hash can match it, so verification stops at its revision. */
+function unreadableRecord(revision: number): EventRecord {
+  return {
+    revision,
+    eventId: '',
+    type: 'unreadable',
+    occurredAt: '',
+    actor: { sub: '', role: 'system', country: null },
+    data: {},
+    metadata: { correlationId: '', causationId: null, schemaVersion: 0, idempotencyKey: null },
+    prevHash: '',
+    hash: '',
+  } as unknown as EventRecord;
 }
 
 export function toEventRecord({
