@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+
+export interface StoredRow {
+  position: number;
+  streamId: string;
+  initiativeId: string;
+  revision: number;
+  eventId: string;
+  type: string;
+  correlationId: string | null;
+  idempotencyKey: string | null;
+  sub: string | null;
+}
+
+/**
+ * Reads the embedded event store's file (ACCORD_DATA_DIR/events.db) directly, read-only, beside the server
+ * that writes it: what is really stored, whatever the API says.
+ */
+export class StoreReader {
+  private readonly db: Database.Database;
+
+  constructor(dataDir: string) {
+    this.db = new Database(join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  head(): number {
+    return (
+      (this.db.prepare('SELECT MAX(position) AS head FROM events').get() as { head: number | null }).head ?? 0
+    );
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS count FROM events').get() as { count: number }).count;
+  }
+
+  idempotencyKeys(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS count FROM idempotency_keys').get() as { count: number })
+      .count;
+  }
+
+  /** Every idempotency record, as "sub NUL key". */
+  idempotencyKeySet(): Set<string> {
+    const rows = this.db.prepare('SELECT sub, key FROM idempotency_keys').all() as {
+      sub: string;
+      key: string;
+    }[];
+    return new Set(rows.map((row) => `${row.sub}\u0000${row.key}`));
+  }
+
+  eventsAfter(position: number): StoredRow[] {
+    const rows = this.db
+      .prepare(
+        'SELECT position, stream_id, revision, event_id, type, body FROM events WHERE position > ? ORDER BY position',
+      )
+      .all(position) as {
+      position: number;
+      stream_id: string;
+      revision: number;
+      event_id: string;
+      type: string;
+      body: string;
+    }[];
+    return rows.map((row) => {
+      let body: {
+        metadata?: { correlationId?: string; idempotencyKey?: string | null };
+        actor?: { sub?: string };
+      } = {};
+      try {
+        body = JSON.parse(row.body);
+      } catch {
+        // a damaged row: reported by the caller through the null fields
+      }
+      return {
+        position: row.position,
+        streamId: row.stream_id,
+        initiativeId: row.stream_id.replace(/^initiative-/, ''),
+        revision: row.revision,
+        eventId: row.event_id,
+        type: row.type,
+        correlationId: body.metadata?.correlationId ?? null,
+        idempotencyKey: body.metadata?.idempotencyKey ?? null,
+        sub: body.actor?.sub ?? null,
+      };
+    });
+  }
+
+  /** Events per initiative. */
+  streams(): Map<string, number> {
+    const rows = this.db
+      .prepare('SELECT stream_id, COUNT(*) AS count FROM events GROUP BY stream_id')
+      .all() as {
+      stream_id: string;
+      count: number;
+    }[];
+    return new Map(rows.map((row) => [row.stream_id.replace(/^initiative-/, ''), row.count]));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
