@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
+import { createSecretKey } from 'node:crypto';
 import { Parties } from '@accord/domain';
 import { AuthenticationError, Principal, principalFromClaims } from './principal';
 
@@ -32,7 +33,8 @@ export function hs256Verifier(
   { issuer, audience }: Audience,
   parties: Parties,
 ): TokenVerifier {
-  const key = new TextEncoder().encode(secret);
+  // A KeyObject made once: jose would otherwise import the raw secret again on every verification.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return {
     verify: (token) =>
       verified(
