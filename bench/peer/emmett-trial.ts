@@ -1,0 +1,109 @@
+/**
+ * One P3 trial, in a process of its own (Emmett's SQLite store can fail with SQLITE_MISUSE, or crash the process
+ * through an unhandled sqlite3 'error' event, under concurrent appenders):
+ *
+ *   node -r ts-node/register/transpile-only bench/peer/emmett-trial.ts FILE CONCURRENCY APPENDS [probe]
+ *
+ * `CONCURRENCY` appenders, each on its own stream at its expected version, append `APPENDS` events in all, one
+ * per call, through `getSQLiteEventStore({ fileName }).appendToStream`. Prints one JSON line. With `probe`, the
+ * first append also reads the journal mode and synchronous setting Emmett commits with.
+ */
+import { randomUUID } from 'node:crypto';
+import { getSQLiteEventStore } from '@event-driven-io/emmett-sqlite';
+import { signOffEvent } from '../lib/events';
+
+async function main(): Promise<void> {
+  const [file, concurrencyArg, appendsArg, probeArg] = process.argv.slice(2);
+  // Reading the pragmas inside Emmett's transaction is itself a statement in flight there: only when asked.
+  const probe = probeArg === 'probe';
+  const concurrency = Number(concurrencyArg);
+  const appends = Number(appendsArg);
+  let settings: Record<string, unknown> | null = null;
+  const store = getSQLiteEventStore({
+    fileName: file,
+    hooks: {
+      // Runs inside Emmett's append transaction, on its connection: what durability does it commit with?
+      onBeforeCommit: async (_messages, { connection }) => {
+        if (settings || !probe) return;
+        settings = {
+          journal_mode: (await connection.querySingle<{ journal_mode: string }>('PRAGMA journal_mode'))
+            ?.journal_mode,
+          synchronous: (await connection.querySingle<{ synchronous: number }>('PRAGMA synchronous'))
+            ?.synchronous,
+        };
+      },
+    },
+  });
+  // Emmett logs every failed transaction with console.log: count them instead.
+  const logged: string[] = [];
+  console.log = (...args: unknown[]) => void logged.push(args.map(String).join(' ').slice(0, 200));
+  const errors: string[] = [];
+  const perAppender = Math.ceil(appends / concurrency);
+  const started = process.hrtime.bigint();
+  let appended = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const initiativeId = randomUUID();
+      const streamName = `initiative-${initiativeId}`;
+      let expected = 0n;
+      for (let i = 0; i < perAppender; i++) {
+        const event = signOffEvent(initiativeId, 'KAZ');
+        try {
+          const result = await store.appendToStream(
+            streamName,
+            [
+              {
+                type: event.type,
+                data: event.data,
+                metadata: {
+                  ...event.metadata,
+                  actor: event.actor,
+                  prevHash: event.prevHash,
+                  hash: event.hash,
+                },
+              },
+            ],
+            { expectedStreamVersion: expected },
+          );
+          expected = result.nextExpectedStreamVersion;
+          appended++;
+        } catch (error) {
+          errors.push(
+            error instanceof Error
+              ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
+              : String(error),
+          );
+          if (errors.length >= 20) return;
+        }
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(
+    `${JSON.stringify({
+      concurrency,
+      appended,
+      errors: errors.length,
+      firstErrors: [...new Set(errors)].slice(0, 3),
+      logged: logged.length,
+      seconds: elapsed,
+      rate: appended / elapsed,
+      settings,
+    })}\n`,
+  );
+}
+
+process.on('uncaughtException', (error) => {
+  process.stdout.write(
+    `${JSON.stringify({ crashed: `${(error as { code?: string }).code ?? error.name}: ${error.message}` })}\n`,
+  );
+  process.exit(3);
+});
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stdout.write(`${JSON.stringify({ crashed: String(error) })}\n`);
+    process.exit(2);
+  },
+);
