@@ -330,6 +330,18 @@ describe('Refused requests', () => {
     });
   });
 
+  describe('431 headers-too-large', () => {
+    it('for headers over 16 KiB, refused by the HTTP parser itself', async () => {
+      const response = await testApp
+        .http()
+        .get(`/v1/initiatives/${id}`)
+        .set('authorization', testApp.auth('auditor'))
+        .set('x-padding', 'x'.repeat(20 * 1024));
+      expectProblem(response, 431, 'headers-too-large');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
+  });
+
   describe('413 payload-too-large', () => {
     it('for a body over 64 KiB', async () => {
       const response = await testApp

@@ -212,6 +212,7 @@ describe('The read model behind the initiatives list, the inbox and each initiat
       '409',
       '413',
       '429',
+      '431',
       '503',
     ]);
     expect(document.components.schemas.RecordSignOffDto).toMatchObject({

@@ -56,6 +56,7 @@ const PROBLEM_CODES = new Set([
   'idempotency-key-reused',
   'payload-too-large',
   'too-many-requests',
+  'headers-too-large',
   'projection-lagging',
   'unavailable',
 ]);
@@ -374,8 +375,12 @@ describe('S1: OpenAPI-driven fuzzing of every route', () => {
           stats.statuses.set(response.status, (stats.statuses.get(response.status) ?? 0) + 1);
           const id = response.headers['x-correlation-id'];
           if (typeof id === 'string') byCorrelation.set(id, sent);
-          // 503 projection-lagging is api.md's answer to a minRevision the read model has not reached in 5 s.
-          if (response.status === 503 && response.body?.code === 'projection-lagging') lagging.push(sent);
+          // 503 projection-lagging is api.md's answer to a minRevision the read model has not reached in 5 s
+          // (an answer to HEAD has no body to name it: its Retry-After does).
+          const lags =
+            response.body?.code === 'projection-lagging' ||
+            (request.method === 'HEAD' && response.headers['retry-after'] !== undefined);
+          if (response.status === 503 && lags) lagging.push(sent);
           else if (response.status >= 500) serverErrors.push(sent);
           if (response.status < 300) accepted++;
           const isProblem =

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
+import { answerClientError } from './client-error';
 import { Infrastructure } from '../infrastructure/infrastructure';
 import { PinoNestLogger } from './nest-logger';
 import { logProblem, sendProblem, toProblem } from './problem.filter';
@@ -33,6 +34,7 @@ export async function createHttpApp(
       logProblem(request, error, answer);
       sendProblem(reply, answer);
     },
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, {
     logger: new PinoNestLogger(logger),

@@ -30,13 +30,20 @@ const DESCRIPTIONS: Partial<Record<number, string>> = {
   404: 'not-found: no such initiative, or not visible to the caller',
   413: 'payload-too-large: body over 64 KiB',
   429: 'too-many-requests: rate limit, with Retry-After',
+  431: 'headers-too-large: request line and headers over 16 KiB',
   503: 'unavailable or projection-lagging',
 };
 
 /** Documents the problem+json answers a route gives, one response per status with its codes. */
 export function ApiProblems(...codes: ProblemCode[]) {
   const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of ['unauthenticated', 'too-many-requests', 'unavailable', ...codes] as ProblemCode[]) {
+  const everyRoute: ProblemCode[] = [
+    'unauthenticated',
+    'too-many-requests',
+    'headers-too-large',
+    'unavailable',
+  ];
+  for (const code of [...everyRoute, ...codes]) {
     const status = PROBLEM_STATUS[code];
     byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
   }

@@ -1,0 +1,31 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { problem } from './problem';
+import { API_SECURITY_HEADERS } from './security-headers';
+
+/**
+ * Requests Node's HTTP parser refuses (headers over its 16 KiB limit, a malformed request line, a request too
+ * slow to arrive) never reach Fastify's routing: they are answered on the socket, as problem+json with the
+ * security headers, like every other error.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? problem('headers-too-large', 'The request line and headers exceed 16 KiB')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problem('request-timeout', 'The request did not arrive in time')
+        : problem('validation-failed', 'The request is not valid HTTP');
+  const json = JSON.stringify(body);
+  const headers = {
+    'content-type': 'application/problem+json',
+    'content-length': String(Buffer.byteLength(json)),
+    connection: 'close',
+    ...API_SECURITY_HEADERS,
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(`HTTP/1.1 ${body.status} ${STATUS_CODES[body.status]}\r\n${head.join('')}\r\n${json}`);
+}
