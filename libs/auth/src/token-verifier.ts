@@ -24,6 +24,9 @@ async function verified(check: () => Promise<{ payload: JWTPayload }>, parties: 
     const reason = error instanceof errors.JOSEError ? error.code : 'ERR_INVALID_TOKEN';
     throw new AuthenticationError(`The token was refused (${reason})`);
   }
+  // jose checks `iat` only against a maximum age: a token from the future is one its issuer's clock got wrong.
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS)
+    throw new AuthenticationError('The token was refused (issued in the future)');
   return principalFromClaims(payload as Record<string, unknown>, parties);
 }
 

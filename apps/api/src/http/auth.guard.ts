@@ -8,7 +8,8 @@ import { IS_PUBLIC } from './public.decorator';
 
 export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
 
-const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
+// The scheme is case-insensitive (RFC 9110, section 11.1).
+const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i;
 
 /** Every route needs a valid bearer token unless marked public. */
 @Injectable()
