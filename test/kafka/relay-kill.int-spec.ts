@@ -9,6 +9,7 @@ import {
   checkDelivery,
   consumeAll,
   deleteTopic,
+  topicRecordCounter,
   eventsPerInitiative,
   testKafka,
   uniqueTopic,
@@ -49,17 +50,7 @@ describe('Relay killed with SIGKILL while publishing (R2)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  let lastCount = 0;
-  /** Records on the topic, duplicates included (the last count while the topic is being created). */
-  const recordsOnTopic = async (): Promise<number> => {
-    try {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      lastCount = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
-    } catch {
-      // The topic does not exist yet, or its leaders are being elected.
-    }
-    return lastCount;
-  };
+  const recordsOnTopic = topicRecordCounter(admin, topic);
 
   it(`delivers every event at least once and in order per initiative across ${KILLS} kills`, async () => {
     const store = new SqliteEventStore(join(dir, 'events.db'));

@@ -17,6 +17,23 @@ export async function deleteTopic(admin: Admin, topic: string): Promise<void> {
   await admin.deleteTopics({ topics: [topic], timeout: 10_000 }).catch(() => undefined);
 }
 
+/**
+ * Counts the records on a topic, duplicates included; while the topic is being created or its leaders elected,
+ * the last count it could read.
+ */
+export function topicRecordCounter(admin: Admin, topic: string): () => Promise<number> {
+  let lastCount = 0;
+  return async () => {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      lastCount = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+    } catch {
+      // The topic does not exist yet, or its leaders are being elected.
+    }
+    return lastCount;
+  };
+}
+
 export interface ConsumedRecord {
   partition: number;
   offset: string;

@@ -6,6 +6,7 @@ import {
   checkDelivery,
   consumeAll,
   deleteTopic,
+  topicRecordCounter,
   eventsPerInitiative,
   testKafka,
   uniqueTopic,
@@ -53,16 +54,7 @@ describe('R2: the relay killed with SIGKILL five times while publishing', () => 
     removeDir(dataDir);
   });
 
-  let lastCount = 0;
-  const recordsOnTopic = async (): Promise<number> => {
-    try {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      lastCount = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
-    } catch {
-      // the topic does not exist yet, or its leaders are being elected
-    }
-    return lastCount;
-  };
+  const recordsOnTopic = topicRecordCounter(admin, topic);
   const startRelay = () =>
     startServer({
       app: 'relay',
