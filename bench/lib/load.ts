@@ -35,8 +35,10 @@ export async function runLoad(options: {
   timeoutSeconds?: number;
 }): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
+  let lastResponseAt = 0;
   const count = (status: number) => {
     statuses[status] = (statuses[status] ?? 0) + 1;
+    lastResponseAt = performance.now();
   };
   const fixed = options.request ?? { method: 'GET', path: '/' };
   const requests = options.next
@@ -56,6 +58,7 @@ export async function runLoad(options: {
         },
       ]
     : [{ ...fixed, onResponse: (status: number) => count(status) }];
+  const startedAt = performance.now();
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -69,8 +72,9 @@ export async function runLoad(options: {
     .filter(([status]) => status.startsWith('2'))
     .reduce((sum, [, n]) => sum + n, 0);
   const answered = Object.values(statuses).reduce((sum, n) => sum + n, 0);
-  // autocannon's duration is in seconds (with sub-second precision).
-  const duration = Number(result.duration);
+  // autocannon ends a run only at its next whole-second tick after the last response, and reports that as the
+  // duration: a run of `amount` requests is timed from the start to its last response instead.
+  const duration = options.amount ? (lastResponseAt - startedAt) / 1000 : Number(result.duration);
   return {
     duration,
     statuses,
