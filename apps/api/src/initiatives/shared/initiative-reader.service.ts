@@ -121,7 +121,7 @@ function unreadableRecord(revision: number): EventRecord {
     metadata: { correlationId: '', causationId: null, schemaVersion: 0, idempotencyKey: null },
     prevHash: '',
     hash: '',
-  } as unknown as EventRecord;
+  };
 }
 
 export function toEventRecord({
