@@ -1,11 +1,4 @@
-import {
-  InitiativeEvent,
-  InitiativeState,
-  isProposed,
-  evolve,
-  Initiative,
-  pendingStates,
-} from '@accord/domain';
+import { InitiativeEvent, InitiativeState, isProposed, evolve, Initiative } from '@accord/domain';
 import { StoredEvent, toDecidedEvent } from '@accord/event-store';
 
 export const INITIATIVE_STREAM_PREFIX = 'initiative-';
@@ -17,8 +10,6 @@ export interface InitiativeRow {
   revision: number;
   /** Global log position of the proposal: lists are newest first by it, and it makes a stable cursor. */
   createdPosition: number;
-  participants: string[];
-  pending: string[];
 }
 
 /**
@@ -42,8 +33,6 @@ export function projectBatch(
       state,
       revision: event.revision,
       createdPosition: current?.createdPosition ?? event.position,
-      participants: state.participatingStates,
-      pending: pendingStates(state),
     });
   }
   return changed;

@@ -211,15 +211,11 @@ export class ReadStore {
         .where('initiative_id', 'in', ids.slice(start, start + CHUNK))
         .execute();
       for (const row of rows) {
-        const state = JSON.parse(row.state) as Initiative;
         current.set(row.initiative_id, {
           initiativeId: row.initiative_id,
-          state,
+          state: JSON.parse(row.state) as Initiative,
           revision: Number(row.revision),
           createdPosition: Number(row.created_position),
-          // What the participants and pending tables hold for it: they were written from this state.
-          participants: state.participatingStates,
-          pending: pendingStates(state),
         });
       }
     }
@@ -238,9 +234,7 @@ export class ReadStore {
     tables: TableSet,
     options: { membership: boolean } = { membership: true },
   ): Promise<void> {
-    const ordered = [...changed].sort((a, b) =>
-      a.initiativeId < b.initiativeId ? -1 : a.initiativeId > b.initiativeId ? 1 : 0,
-    );
+    const ordered = [...changed].sort((a, b) => compare(a.initiativeId, b.initiativeId));
     for (let start = 0; start < ordered.length; start += CHUNK) {
       const chunk = ordered.slice(start, start + CHUNK);
       await db
@@ -259,16 +253,15 @@ export class ReadStore {
         .execute();
     }
     if (!options.membership) return;
-    for (const [table, countries] of [
-      [tables.participants, (row: InitiativeRow) => row.participants],
-      [tables.pending, (row: InitiativeRow) => row.pending],
-    ] as const) {
+    for (const [kind, countries] of MEMBERSHIP) {
+      const table = tables[kind];
       const removed = new Map<string, string[]>();
-      const added: { initiative_id: string; country: string }[] = [];
+      const added: MembershipRow[] = [];
       for (const row of changed) {
         const before = stored.get(row.initiativeId);
-        const was = before ? countries(before) : [];
-        const is = countries(row);
+        // The membership tables hold what the stored state says.
+        const was = before ? countries(before.state) : [];
+        const is = countries(row.state);
         for (const country of was)
           if (!is.includes(country)) {
             const ids = removed.get(country);
@@ -285,13 +278,7 @@ export class ReadStore {
             .where('country', '=', country)
             .where('initiative_id', 'in', ids.slice(at, at + CHUNK))
             .execute();
-      // In key order: each statement then fills neighbouring index pages rather than pages all over the index.
-      added.sort(byKey);
-      for (let at = 0; at < added.length; at += CHUNK)
-        await db
-          .insertInto(table)
-          .values(added.slice(at, at + CHUNK))
-          .execute();
+      await insertInKeyOrder(db, table, added);
     }
   }
 
@@ -451,27 +438,19 @@ export class ReadStore {
       if (after !== null) query = query.where('initiative_id', '>', after);
       const rows: { initiative_id: string; state: string }[] = await query.execute();
       if (rows.length === 0) return;
-      const participants: { initiative_id: string; country: string }[] = [];
-      const pending: { initiative_id: string; country: string }[] = [];
-      for (const row of rows) {
-        const state = JSON.parse(row.state) as Initiative;
-        for (const country of state.participatingStates)
-          participants.push({ initiative_id: row.initiative_id, country });
-        for (const country of pendingStates(state))
-          pending.push({ initiative_id: row.initiative_id, country });
-      }
+      const states = rows.map((row) => ({
+        id: row.initiative_id,
+        state: JSON.parse(row.state) as Initiative,
+      }));
       await db.transaction().execute(async (trx) => {
-        for (const [table, pairs] of [
-          [REBUILD_TABLES.participants, participants],
-          [REBUILD_TABLES.pending, pending],
-        ] as const) {
-          pairs.sort(byKey);
-          for (let at = 0; at < pairs.length; at += CHUNK)
-            await trx
-              .insertInto(table)
-              .values(pairs.slice(at, at + CHUNK))
-              .execute();
-        }
+        for (const [kind, countries] of MEMBERSHIP)
+          await insertInKeyOrder(
+            trx,
+            REBUILD_TABLES[kind],
+            states.flatMap(({ id, state }) =>
+              countries(state).map((country) => ({ initiative_id: id, country })),
+            ),
+          );
       });
       after = rows[rows.length - 1].initiative_id;
     }
@@ -487,16 +466,26 @@ export class ReadStore {
   }
 }
 
-function byKey(a: { initiative_id: string; country: string }, b: { initiative_id: string; country: string }) {
-  return a.initiative_id < b.initiative_id
-    ? -1
-    : a.initiative_id > b.initiative_id
-      ? 1
-      : a.country < b.country
-        ? -1
-        : a.country > b.country
-          ? 1
-          : 0;
+type MembershipRow = { initiative_id: string; country: string };
+
+/** The two membership tables, each derived from an initiative's state alone. */
+const MEMBERSHIP = [
+  ['participants', (state: Initiative) => state.participatingStates],
+  ['pending', pendingStates],
+] as const;
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** In key order: each statement then fills neighbouring index pages rather than pages all over the index. */
+async function insertInKeyOrder(db: AnyDb, table: string, rows: MembershipRow[]): Promise<void> {
+  rows.sort((a, b) => compare(a.initiative_id, b.initiative_id) || compare(a.country, b.country));
+  for (let at = 0; at < rows.length; at += CHUNK)
+    await db
+      .insertInto(table)
+      .values(rows.slice(at, at + CHUNK))
+      .execute();
 }
 
 function toViewRow(row: InitiativeRow) {
