@@ -9,7 +9,6 @@ import {
 } from '@accord/event-store';
 import { AuthenticationError } from '@accord/auth';
 import { Problem, problem, ProblemException } from './problem';
-import { securityHeaders } from './security-headers';
 
 interface Answer {
   body: Problem;
@@ -81,8 +80,6 @@ function fromHttpException(error: HttpException): Answer {
 }
 
 export function sendProblem(reply: FastifyReply, answer: Answer): void {
-  // Also for answers that Fastify gives before any hook ran (a URL its router cannot take).
-  securityHeaders(reply.request, reply);
   void reply
     .status(answer.body.status)
     .headers(answer.headers ?? {})

@@ -12,7 +12,10 @@ export const API_SECURITY_HEADERS = {
 /** The headers of every answer of the API (the Swagger UI under /docs keeps its caching and scripts). */
 export function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   void reply.header('x-correlation-id', request.id);
-  void reply.header('x-content-type-options', API_SECURITY_HEADERS['x-content-type-options']);
-  void reply.header('referrer-policy', API_SECURITY_HEADERS['referrer-policy']);
   if (!request.url.startsWith('/docs')) void reply.headers(API_SECURITY_HEADERS);
+  else
+    void reply.headers({
+      'x-content-type-options': API_SECURITY_HEADERS['x-content-type-options'],
+      'referrer-policy': API_SECURITY_HEADERS['referrer-policy'],
+    });
 }
