@@ -24,9 +24,9 @@ export async function rebuildReadModel(
   const total = await events.headPosition();
   let position = 0;
   let done = 0;
-  for (;;) {
+  while (position < total) {
     const batch = await events.readAll(position, batchSize);
-    if (batch.length === 0 || position >= total) break;
+    if (batch.length === 0) break;
     await readStore.applyBatch(position, batch, REBUILD_TABLES);
     position = batch[batch.length - 1].position;
     done += batch.length;

@@ -1,2 +1,0 @@
-/** One stream per initiative (events.md). */
-export const initiativeStreamId = (initiativeId: string) => `initiative-${initiativeId}`;
