@@ -185,28 +185,23 @@ export class KafkaPublisher {
   }
 
   private async connectedProducer(): Promise<Producer> {
-    if (this.producer) return this.producer;
-    const producer = createAccordProducer(this.kafka);
-    try {
-      await producer.connect();
-    } catch (error) {
-      await producer.disconnect().catch(() => undefined);
-      throw error;
-    }
-    this.producer = producer;
-    return producer;
+    this.producer ??= await connected(createAccordProducer(this.kafka));
+    return this.producer;
   }
 
   private async connectedAdmin(): Promise<Admin> {
-    if (this.admin) return this.admin;
-    const admin = this.kafka.admin();
-    try {
-      await admin.connect();
-    } catch (error) {
-      await admin.disconnect().catch(() => undefined);
-      throw error;
-    }
-    this.admin = admin;
-    return admin;
+    this.admin ??= await connected(this.kafka.admin());
+    return this.admin;
   }
+}
+
+/** A connected client; one that failed to connect is disposed of, so that it holds no sockets or timers. */
+async function connected<Client extends Producer | Admin>(client: Client): Promise<Client> {
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.disconnect().catch(() => undefined);
+    throw error;
+  }
+  return client;
 }

@@ -100,11 +100,6 @@ export class Relay {
     return this.position;
   }
 
-  /** `true` when the last round trip to the broker succeeded, `false` when it failed, `null` before any. */
-  get kafkaUp(): boolean | null {
-    return this.kafka === 'unknown' ? null : this.kafka === 'up';
-  }
-
   /** Events stored but not yet acknowledged by Kafka. */
   async lag(): Promise<number> {
     return Math.max(0, (await this.events.headPosition()) - this.position);

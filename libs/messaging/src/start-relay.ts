@@ -33,9 +33,6 @@ export interface RelayDependencies {
 }
 
 export interface RunningRelay {
-  readonly relay: Relay;
-  /** Ends when the relay stopped. */
-  readonly done: Promise<void>;
   /** Finishes the batch in flight (unless Kafka is down), then disconnects. */
   stop(): Promise<void>;
   lag(): Promise<number>;
@@ -96,8 +93,6 @@ export function startRelay(deps: RelayDependencies): RunningRelay {
   );
 
   return {
-    relay,
-    done,
     stop: async () => {
       controller.abort();
       await done;
