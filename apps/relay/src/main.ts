@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const ops = await startOpsServer({
     host: config.host,
     port: config.port,
-    checks: readinessChecks({ eventStore, workers: { projector: null, relay, stop: relay.stop } }),
+    checks: readinessChecks({ eventStore, workers: { projector: null, relay } }),
     metrics,
   });
   logger.info({ topic: config.kafka.topic, brokers: config.kafka.brokers }, 'Accord relay running');

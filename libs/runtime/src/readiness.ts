@@ -7,7 +7,7 @@ import { Workers } from './workers';
 export function readinessChecks(deps: {
   eventStore: EventStore;
   readStore?: ReadStore;
-  workers: Workers;
+  workers: Pick<Workers, 'projector' | 'relay'>;
 }): OpsCheck[] {
   const { eventStore, readStore, workers } = deps;
   const checks: OpsCheck[] = [{ name: 'eventStore', critical: true, run: () => eventStore.ping() }];

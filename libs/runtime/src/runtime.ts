@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import { AccordConfig } from '@accord/config';
+import { EventStore } from '@accord/event-store';
+import { ReadStore } from '@accord/read-model';
+import { AccordMetrics } from './metrics';
+import { initiativeCommandHandler, InitiativeCommandHandler, openEventStore, openReadStore } from './stores';
+import { startWorkers, Workers } from './workers';
+
+/** The stores of a process and the background parts it runs (ACCORD_ROLES), built from its configuration. */
+export interface Runtime {
+  eventStore: EventStore;
+  readStore: ReadStore;
+  commandHandler: InitiativeCommandHandler;
+  metrics: AccordMetrics;
+  workers: Workers;
+  /** Stops the background parts, then closes the stores they use. */
+  close(): Promise<void>;
+}
+
+export async function openRuntime(
+  config: AccordConfig,
+  logger: Logger,
+  overrides: { eventStore?: EventStore } = {},
+): Promise<Runtime> {
+  const eventStore = overrides.eventStore ?? openEventStore(config);
+  const readStore = await openReadStore(config);
+  const commandHandler = initiativeCommandHandler(eventStore, config.parties);
+  const metrics = new AccordMetrics();
+  const workers = startWorkers({ config, eventStore, readStore, commandHandler, logger, metrics });
+  return {
+    eventStore,
+    readStore,
+    commandHandler,
+    metrics,
+    workers,
+    close: async () => {
+      await workers.stop();
+      await readStore.close();
+      await eventStore.close();
+    },
+  };
+}
