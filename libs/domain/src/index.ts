@@ -7,4 +7,5 @@ export * from './initiative/commands';
 export * from './initiative/events';
 export * from './initiative/state';
 export * from './initiative/decide';
+export * from './initiative/stream';
 export { amountInCents } from './initiative/proposal-rules';

@@ -1,7 +1,7 @@
+import { initiativeIdOf } from '@accord/domain';
 import { StoredEvent } from '@accord/event-store';
 
 /** Stream ids are `initiative-<initiativeId>` (events.md). */
-const STREAM_PREFIX = 'initiative-';
 
 /** `ACCORD_EVENT_SOURCE` when unset. */
 export const DEFAULT_EVENT_SOURCE = 'urn:accord:initiatives';
@@ -46,10 +46,6 @@ export interface AccordKafkaMessage {
   headers: { 'content-type': string; ce_id: string; ce_type: string };
 }
 
-export function initiativeIdOf(streamId: string): string {
-  return streamId.startsWith(STREAM_PREFIX) ? streamId.slice(STREAM_PREFIX.length) : streamId;
-}
-
 export function cloudEventType(eventType: string, schemaVersion: number): string {
   return `accord.initiative.${eventType}.v${schemaVersion}`;
 }
@@ -60,7 +56,7 @@ export function toCloudEvent(event: StoredEvent, source: string): AccordCloudEve
     id: event.eventId,
     source,
     type: cloudEventType(event.type, event.metadata.schemaVersion),
-    subject: initiativeIdOf(event.streamId),
+    subject: initiativeIdOf(event.streamId) ?? event.streamId,
     time: event.occurredAt,
     datacontenttype: 'application/json',
     data: event.data,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AccordConfig } from '@accord/config';
+import { initiativeStreamId } from '@accord/domain';
 import { EventStore } from '@accord/event-store';
 import { RunningRelay, startRelay } from '@accord/messaging';
 import { DeadlineScheduler, Projector, ReadStore } from '@accord/read-model';
@@ -45,7 +46,7 @@ export function startWorkers(deps: WorkerDependencies): Workers {
   if (config.roles.includes('scheduler')) {
     const log = logger.child({ part: 'scheduler' });
     const scheduler = new DeadlineScheduler(readStore, async (initiativeId, command) => {
-      const result = await commandHandler.handle(`initiative-${initiativeId}`, command, {
+      const result = await commandHandler.handle(initiativeStreamId(initiativeId), command, {
         correlationId: `expire-${initiativeId}`,
         causationId: null,
         idempotencyKey: null,

@@ -22,6 +22,7 @@ import {
   UnknownError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import { INITIATIVE_STREAM_PREFIX } from '@accord/domain';
 import { AppendWaiters } from '../append-waiters';
 import { NewEvent, RecordedActor, StoredEvent } from '../event-record';
 import {
@@ -41,8 +42,6 @@ import {
 import { idempotentRepeat, readStreamFilter } from '../stream-rules';
 import { readAllFilteredByStreamPrefix } from './filtered-read';
 
-/** Streams whose events make up the port's global log. */
-export const GLOBAL_LOG_STREAM_PREFIX = 'initiative-';
 /** One stream per idempotency key: `accord-idempotency-<sha256 of [sub, key]>`. Outside the global log. */
 export const IDEMPOTENCY_STREAM_PREFIX = 'accord-idempotency-';
 const IDEMPOTENCY_EVENT_TYPE = 'IdempotencyKeyTaken';
@@ -400,7 +399,7 @@ export class EventStoreDbEventStore implements EventStore {
             direction,
             fromPosition: from,
             maxCount: count,
-            prefixes: [GLOBAL_LOG_STREAM_PREFIX],
+            prefixes: [INITIATIVE_STREAM_PREFIX],
           });
           return read ? collect(read, onCancel) : Promise.resolve(null);
         });
@@ -442,7 +441,7 @@ export class EventStoreDbEventStore implements EventStore {
         const at = item.event?.position;
         // Forward reads include their start: skip what the previous page already gave.
         if (!at || (last && direction === 'forwards' && comparePositions(at, last) <= 0)) continue;
-        if (item.event?.streamId.startsWith(GLOBAL_LOG_STREAM_PREFIX)) found.push(item);
+        if (item.event?.streamId.startsWith(INITIATIVE_STREAM_PREFIX)) found.push(item);
         if (found.length >= count) return found;
       }
       const end = page.at(-1)?.event?.position;
@@ -526,7 +525,7 @@ export class EventStoreDbEventStore implements EventStore {
     const connection = this.connection;
     const stream = connection.client.subscribeToAll({
       fromPosition: END,
-      filter: streamNameFilter({ prefixes: [GLOBAL_LOG_STREAM_PREFIX] }),
+      filter: streamNameFilter({ prefixes: [INITIATIVE_STREAM_PREFIX] }),
     });
     let settle: (live: boolean) => void = () => undefined;
     const entry: WakeUpSubscription = {

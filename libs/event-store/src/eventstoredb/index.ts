@@ -1,6 +1,5 @@
 export {
   EventStoreDbEventStore,
-  GLOBAL_LOG_STREAM_PREFIX,
   IDEMPOTENCY_STREAM_PREFIX,
   openEventStoreDb,
 } from './eventstoredb-event-store';

@@ -1,7 +1,12 @@
-import { InitiativeEvent, InitiativeState, isProposed, evolve, Initiative } from '@accord/domain';
+import {
+  evolve,
+  Initiative,
+  initiativeIdOf,
+  InitiativeEvent,
+  InitiativeState,
+  isProposed,
+} from '@accord/domain';
 import { StoredEvent, toDecidedEvent } from '@accord/event-store';
-
-export const INITIATIVE_STREAM_PREFIX = 'initiative-';
 
 /** One initiative's row of the read model: its folded state and what lists filter and sort on. */
 export interface InitiativeRow {
@@ -22,8 +27,8 @@ export function projectBatch(
 ): Map<string, InitiativeRow> {
   const changed = new Map<string, InitiativeRow>();
   for (const event of events) {
-    if (!event.streamId.startsWith(INITIATIVE_STREAM_PREFIX)) continue;
-    const initiativeId = event.streamId.slice(INITIATIVE_STREAM_PREFIX.length);
+    const initiativeId = initiativeIdOf(event.streamId);
+    if (initiativeId === null) continue;
     const current = changed.get(initiativeId) ?? rows.get(initiativeId);
     const before: InitiativeState = current?.state ?? { status: 'not-proposed' };
     const state = evolve(before, toDecidedEvent<InitiativeEvent>(event));
@@ -41,8 +46,9 @@ export function projectBatch(
 /** The initiative ids a batch touches. */
 export function initiativeIdsOf(events: readonly StoredEvent[]): string[] {
   const ids = new Set<string>();
-  for (const event of events)
-    if (event.streamId.startsWith(INITIATIVE_STREAM_PREFIX))
-      ids.add(event.streamId.slice(INITIATIVE_STREAM_PREFIX.length));
+  for (const event of events) {
+    const initiativeId = initiativeIdOf(event.streamId);
+    if (initiativeId !== null) ids.add(initiativeId);
+  }
   return [...ids];
 }

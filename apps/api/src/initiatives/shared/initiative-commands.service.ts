@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InitiativeCommand, InitiativeState, isProposed } from '@accord/domain';
+import { InitiativeCommand, initiativeStreamId, InitiativeState, isProposed } from '@accord/domain';
 import { CommandOutcome, EventStore, IdempotencyRecord } from '@accord/event-store';
 import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
 import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER, METRICS } from '../../infrastructure/tokens';
 import { AccordMetrics } from '@accord/runtime';
 import { CommandRequest } from '../../http/request-context';
 import { ProblemException } from '../../http/problem';
-import { initiativeStreamId } from './stream-id';
 
 export interface CommandResult {
   initiativeId: string;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { canSee, Principal } from '@accord/auth';
+import { Principal } from '@accord/auth';
 import { ChainVerification, exportBundle, AuditBundle, verifyChain } from '@accord/audit';
-import { InitiativeState, isProposed } from '@accord/domain';
+import { initiativeStreamId, isProposed } from '@accord/domain';
 import {
   CorruptEventError,
   EventStore,
@@ -11,9 +11,9 @@ import {
 } from '@accord/event-store';
 import { InitiativeView, toInitiativeView } from '@accord/read-model';
 import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
+import { assertVisible, initiativeNotFound } from './visibility';
 import { Clock, CLOCK, EVENT_STORE, INITIATIVE_COMMAND_HANDLER } from '../../infrastructure/tokens';
 import { ProblemException } from '../../http/problem';
-import { initiativeStreamId } from './stream-id';
 
 /** An event as the API shows it (api.md, `EventRecord`). */
 export type EventRecord = Omit<StoredEvent, 'streamId' | 'position'>;
@@ -22,8 +22,6 @@ export interface AuditReport extends Omit<ChainVerification, 'headHash'> {
   initiativeId: string;
   headHash: string;
 }
-
-const notFound = () => new ProblemException('not-found', 'No such initiative');
 
 /** Reads straight from the event store: history, time travel and audit. */
 @Injectable()
@@ -37,8 +35,7 @@ export class InitiativeReader {
   /** The initiative's events if the principal may see it (judged by its current participants), else not found. */
   private async visibleStream(principal: Principal, initiativeId: string): Promise<StoredEvent[]> {
     const events = await this.store.readStream(initiativeStreamId(initiativeId));
-    const state: InitiativeState = this.handler.fold(events);
-    if (!isProposed(state) || !canSee(principal, state.participatingStates)) throw notFound();
+    assertVisible(principal, this.handler.fold(events));
     return events;
   }
 
@@ -60,9 +57,8 @@ export class InitiativeReader {
   }
 
   async audit(principal: Principal, initiativeId: string): Promise<AuditReport> {
-    const streamId = initiativeStreamId(initiativeId);
-    const { events, corruptAt } = await this.readForAudit(principal, initiativeId);
-    const { eventCount, headHash, verified, brokenAtRevision } = verifyChain(streamId, events);
+    const { verification, corruptAt } = await this.readForAudit(principal, initiativeId);
+    const { eventCount, headHash, verified, brokenAtRevision } = verification;
     const report = { initiativeId, eventCount, headHash, verified, brokenAtRevision };
     if (corruptAt === null || brokenAtRevision !== null) return report;
     return { ...report, verified: false, brokenAtRevision: corruptAt, eventCount: corruptAt + 1 };
@@ -88,7 +84,7 @@ export class InitiativeReader {
   private async readForAudit(
     principal: Principal,
     initiativeId: string,
-  ): Promise<{ events: StoredEvent[]; corruptAt: number | null }> {
+  ): Promise<{ events: StoredEvent[]; corruptAt: number | null; verification: ChainVerification }> {
     const streamId = initiativeStreamId(initiativeId);
     let events: StoredEvent[];
     let corruptAt: number | null = null;
@@ -99,13 +95,14 @@ export class InitiativeReader {
       events = error.readBefore;
       corruptAt = error.revision;
     }
-    if (events.length === 0 && corruptAt === null) throw notFound();
-    if (principal.role === 'focal-point') {
-      const { brokenAtRevision } = verifyChain(streamId, events);
-      const state: InitiativeState = this.handler.fold(events.slice(0, brokenAtRevision ?? events.length));
-      if (!isProposed(state) || !canSee(principal, state.participatingStates)) throw notFound();
-    }
-    return { events, corruptAt };
+    if (events.length === 0 && corruptAt === null) throw initiativeNotFound();
+    const verification = verifyChain(streamId, events);
+    if (principal.role === 'focal-point')
+      assertVisible(
+        principal,
+        this.handler.fold(events.slice(0, verification.brokenAtRevision ?? events.length)),
+      );
+    return { events, corruptAt, verification };
   }
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { canSee, Principal } from '@accord/auth';
+import { Principal } from '@accord/auth';
 import { sleep } from '@accord/event-store';
 import {
   InitiativeSummary,
@@ -11,6 +11,7 @@ import {
 } from '@accord/read-model';
 import { READ_STORE } from '../../infrastructure/tokens';
 import { ProblemException } from '../../http/problem';
+import { assertVisible, initiativeNotFound } from './visibility';
 
 const MIN_REVISION_WAIT_MS = 5000;
 const MIN_REVISION_POLL_MS = 20;
@@ -32,10 +33,10 @@ export class InitiativeViews {
     const deadline = Date.now() + MIN_REVISION_WAIT_MS;
     for (;;) {
       const found = await this.readStore.findInitiative(initiativeId);
-      if (found && !canSee(principal, found.state.participatingStates)) throw notFound();
+      if (found) assertVisible(principal, found.state);
       if (found && (minRevision === undefined || found.revision >= minRevision))
         return toInitiativeView(found.state, found.revision);
-      if (minRevision === undefined) throw notFound();
+      if (minRevision === undefined) throw initiativeNotFound();
       if (Date.now() >= deadline)
         throw new ProblemException(
           'projection-lagging',
@@ -62,8 +63,6 @@ export class InitiativeViews {
     };
   }
 }
-
-const notFound = () => new ProblemException('not-found', 'No such initiative');
 
 function encodeCursor(createdPosition: number): string {
   return Buffer.from(JSON.stringify({ before: createdPosition })).toString('base64url');

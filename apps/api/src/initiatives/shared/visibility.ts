@@ -1,0 +1,10 @@
+import { canSee, Principal } from '@accord/auth';
+import { Initiative, InitiativeState, isProposed } from '@accord/domain';
+import { ProblemException } from '../../http/problem';
+
+export const initiativeNotFound = () => new ProblemException('not-found', 'No such initiative');
+
+/** An initiative the principal may not see is answered as one that does not exist (api.md). */
+export function assertVisible(principal: Principal, state: InitiativeState): asserts state is Initiative {
+  if (!isProposed(state) || !canSee(principal, state.participatingStates)) throw initiativeNotFound();
+}
