@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, Server, Socket } from 'node:net';
 import { EventStoreDBClient, jsonEvent, NO_STREAM } from '@eventstore/db-client';
 import { EventStoreDbDouble, startEventStoreDbDouble } from '../../../../test/eventstoredb-double';
@@ -8,7 +8,7 @@ import { eventStoreContract, newEvent } from '../testing/event-store-contract';
 import {
   EventStoreDbEventStore,
   EventStoreDbEventStoreOptions,
-  IDEMPOTENCY_STREAM_PREFIX,
+  keyStreamOf,
   openEventStoreDb,
 } from './eventstoredb-event-store';
 
@@ -107,11 +107,7 @@ describe('EventStoreDB event store', () => {
   });
 
   describe('idempotency keys', () => {
-    const keyStream = ({ sub, key }: IdempotencyRecord) =>
-      IDEMPOTENCY_STREAM_PREFIX +
-      createHash('sha256')
-        .update(JSON.stringify([sub, key]))
-        .digest('hex');
+    const keyStream = ({ sub, key }: IdempotencyRecord) => keyStreamOf(sub, key);
 
     it('answer only once the events they answered for are stored; a key left behind is taken again', async () => {
       const store = open({ orphanedKeyAfterMs: 0 });

@@ -176,9 +176,11 @@ export class EventStoreDbEventStore implements EventStore {
         }),
       );
       const revision = Number(result.nextExpectedRevision);
-      const position = result.position
-        ? logPosition(result.position)
-        : ((await this.readStream(streamId, { toRevision: revision })).at(-1)?.position ?? 0);
+      // Older servers leave the position out of the answer: the last event appended carries it.
+      const stored =
+        result.position ??
+        (await this.readRaw(streamId, { fromRevision: BigInt(revision), maxCount: 1 }))[0]?.event?.position;
+      const position = stored ? logPosition(stored) : 0;
       this.waiters.notify(position);
       return { revision, position };
     } catch (error) {
@@ -534,9 +536,12 @@ export class EventStoreDbEventStore implements EventStore {
       live: new Promise<boolean>((resolve) => (settle = resolve)),
     };
     const timer = setTimeout(() => ended(), this.timeoutMs);
+    let over = false;
     const ended = () => {
       // Dropped (server away or restarted), or never confirmed: followers look again, and the next
-      // wait subscribes anew.
+      // wait subscribes anew. A failed stream reports both `error` and `close`: one failure counts once.
+      if (over) return;
+      over = true;
       clearTimeout(timer);
       settle(false);
       if (!confirmed) this.failedSubscriptions += 1;
@@ -641,7 +646,7 @@ function currentRevision(error: WrongExpectedVersionError): number | 'no-stream'
   return typeof actual === 'bigint' && actual >= 0n ? Number(actual) : 'no-stream';
 }
 
-function keyStreamOf(sub: string, key: string): string {
+export function keyStreamOf(sub: string, key: string): string {
   return (
     IDEMPOTENCY_STREAM_PREFIX +
     createHash('sha256')

@@ -315,18 +315,18 @@ function rowChecksum(
 }
 
 function decode(row: EventRow): StoredEvent | null {
-  const { stream_id, revision, event_id, type, occurred_at, body, checksum } = row;
+  const { position, stream_id, revision, event_id, type, occurred_at, body, checksum } = row;
   if (checksum !== null && checksum !== rowChecksum(stream_id, revision, event_id, type, occurred_at, body))
     return null;
   try {
-    const { actor, data, metadata, prevHash, hash } = JSON.parse(row.body);
+    const { actor, data, metadata, prevHash, hash } = JSON.parse(body);
     return {
-      streamId: row.stream_id,
-      revision: row.revision,
-      position: row.position,
-      eventId: row.event_id,
-      type: row.type,
-      occurredAt: row.occurred_at,
+      streamId: stream_id,
+      revision,
+      position,
+      eventId: event_id,
+      type,
+      occurredAt: occurred_at,
       actor,
       data,
       metadata,
