@@ -3,6 +3,22 @@ import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_PARTIES, Parties, partiesFileProblems } from '@accord/domain';
 
 export const PROCESS_ROLES = ['api', 'projector', 'scheduler', 'relay'] as const;
+export const DEFAULT_KAFKA_TOPIC = 'accord.initiatives.v1';
+/** The CloudEvents `source` of every event Accord publishes, unless ACCORD_EVENT_SOURCE names another. */
+export const DEFAULT_EVENT_SOURCE = 'urn:accord:initiatives';
+const BROKER_ADDRESS = /^[\w.-]+:\d{1,5}$/;
+
+/** A comma-separated broker list, as KAFKA_BROKERS holds it. */
+export function splitBrokers(value: string): string[] {
+  return value
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+}
+
+export function isBrokerAddress(broker: string): boolean {
+  return BROKER_ADDRESS.test(broker);
+}
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
 export type JwtConfig =
@@ -89,19 +105,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
 
-  const brokers =
-    value('KAFKA_BROKERS')
-      ?.split(',')
-      .map((broker) => broker.trim())
-      .filter(Boolean) ?? [];
+  const brokers = splitBrokers(value('KAFKA_BROKERS') ?? '');
   for (const broker of brokers)
-    if (!/^[\w.-]+:\d{1,5}$/.test(broker))
+    if (!isBrokerAddress(broker))
       problems.push(`KAFKA_BROKERS must list host:port entries (got "${broker}")`);
   const kafka =
     brokers.length > 0
       ? {
           brokers,
-          topic: value('ACCORD_KAFKA_TOPIC') ?? 'accord.initiatives.v1',
+          topic: value('ACCORD_KAFKA_TOPIC') ?? DEFAULT_KAFKA_TOPIC,
           partitions: integer('ACCORD_KAFKA_PARTITIONS', 3, 1, 10_000),
           replicationFactor: integer('ACCORD_KAFKA_REPLICATION_FACTOR', 1, 1, 16),
         }
@@ -134,7 +146,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
     'info',
   );
-  const eventSource = value('ACCORD_EVENT_SOURCE') ?? 'urn:accord:initiatives';
+  const eventSource = value('ACCORD_EVENT_SOURCE') ?? DEFAULT_EVENT_SOURCE;
   const rateLimit = { requestsPerMinute: integer('ACCORD_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000) };
 
   const schedulerIntervalMs = integer('ACCORD_SCHEDULER_INTERVAL_MS', 5000, 50, 3_600_000);

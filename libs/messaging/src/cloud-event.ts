@@ -4,7 +4,7 @@ import { StoredEvent } from '@accord/event-store';
 /** Stream ids are `initiative-<initiativeId>` (events.md). */
 
 /** `ACCORD_EVENT_SOURCE` when unset. */
-export const DEFAULT_EVENT_SOURCE = 'urn:accord:initiatives';
+export { DEFAULT_EVENT_SOURCE } from '@accord/config';
 
 /** Content type of a structured-mode CloudEvent in JSON (CloudEvents Kafka protocol binding, 3.3). */
 export const CLOUDEVENTS_JSON = 'application/cloudevents+json';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { DEFAULT_KAFKA_TOPIC, isBrokerAddress, splitBrokers } from '@accord/config';
 
 /**
  * `accord tail`: the reference consumer of Accord's Kafka topic. It prints every event once, as one
@@ -58,7 +59,7 @@ export async function tailCommand(args: string[]): Promise<number> {
 export function parseTailArgs(args: string[], env: Record<string, string | undefined>): TailOptions | string {
   const options: TailOptions = {
     brokers: splitBrokers(env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
-    topic: env.ACCORD_KAFKA_TOPIC?.trim() || 'accord.initiatives.v1',
+    topic: env.ACCORD_KAFKA_TOPIC?.trim() || DEFAULT_KAFKA_TOPIC,
     fromBeginning: false,
     groupId: `accord-tail-${randomUUID()}`,
     maxEvents: null,
@@ -97,35 +98,21 @@ export function parseTailArgs(args: string[], env: Record<string, string | undef
       return (error as Error).message;
     }
   }
-  if (options.brokers.length === 0 || options.brokers.some((broker) => !/^[\w.-]+:\d{1,5}$/.test(broker)))
+  if (options.brokers.length === 0 || options.brokers.some((broker) => !isBrokerAddress(broker)))
     return '--brokers must list host:port entries';
   return options;
 }
 
-function splitBrokers(value: string): string[] {
-  return value
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter(Boolean);
-}
-
-/** Remembers the last `capacity` ids, forgetting the oldest first. */
+/** Remembers the last `capacity` ids, forgetting the oldest first (a Set keeps its insertion order). */
 export class RecentIds {
   private readonly ids = new Set<string>();
-  private readonly order: string[] = [];
-  private next = 0;
 
   constructor(private readonly capacity: number) {}
 
   /** `true` the first time an id is seen (within the window). */
   add(id: string): boolean {
     if (this.ids.has(id)) return false;
-    if (this.order.length < this.capacity) this.order.push(id);
-    else {
-      this.ids.delete(this.order[this.next]);
-      this.order[this.next] = id;
-      this.next = (this.next + 1) % this.capacity;
-    }
+    if (this.ids.size >= this.capacity) this.ids.delete(this.ids.values().next().value as string);
     this.ids.add(id);
     return true;
   }
