@@ -1,6 +1,7 @@
 import { SkipThrottle } from '@nestjs/throttler';
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { AccordMetrics } from '@accord/runtime';
 import { Public } from '../http/public.decorator';
 import { RATE_LIMIT } from '../http/rate-limit.guard';
@@ -14,12 +15,12 @@ export class MetricsController {
   constructor(@Inject(METRICS) private readonly metrics: AccordMetrics) {}
 
   @Get()
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({
     summary: 'Prometheus metrics: HTTP latency, commands, events appended, projection and relay lag',
   })
   @ApiOkResponse({ description: 'Prometheus text format' })
-  scrape(): Promise<string> {
+  scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    void reply.type(this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }
 }
