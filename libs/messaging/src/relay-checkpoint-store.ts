@@ -124,14 +124,26 @@ export class SqlRelayCheckpointStore implements RelayCheckpointStore {
 }
 
 /** Where `config` says the checkpoint lives: PostgreSQL with the PostgreSQL read store, else `<dataDir>/relay.db`. */
-export async function openRelayCheckpointStore(config: {
+type CheckpointConfig = {
   dataDir: string;
   readStore: { kind: 'sqlite' } | { kind: 'postgres'; databaseUrl: string };
-}): Promise<SqlRelayCheckpointStore> {
+};
+
+/** Where the relay keeps its checkpoints: beside the read model in PostgreSQL, else in `<dataDir>/relay.db`. */
+export function relayCheckpointLocation(
+  config: CheckpointConfig,
+): { kind: 'postgres'; databaseUrl: string } | { kind: 'sqlite'; file: string } {
+  return config.readStore.kind === 'postgres'
+    ? config.readStore
+    : { kind: 'sqlite', file: join(config.dataDir, 'relay.db') };
+}
+
+export async function openRelayCheckpointStore(config: CheckpointConfig): Promise<SqlRelayCheckpointStore> {
+  const location = relayCheckpointLocation(config);
   const store =
-    config.readStore.kind === 'postgres'
-      ? SqlRelayCheckpointStore.postgres(config.readStore.databaseUrl)
-      : SqlRelayCheckpointStore.sqlite(join(config.dataDir, 'relay.db'));
+    location.kind === 'postgres'
+      ? SqlRelayCheckpointStore.postgres(location.databaseUrl)
+      : SqlRelayCheckpointStore.sqlite(location.file);
   try {
     await store.migrate();
   } catch (error) {

@@ -3,7 +3,11 @@ import { AccordConfig } from '@accord/config';
 import { EventStore } from '@accord/event-store';
 import { createKafka, KafkaPublisher } from './kafka-publisher';
 import { Relay, RelayOptions, RelayStatus } from './relay';
-import { openRelayCheckpointStore, RelayCheckpointStore } from './relay-checkpoint-store';
+import {
+  openRelayCheckpointStore,
+  relayCheckpointLocation,
+  RelayCheckpointStore,
+} from './relay-checkpoint-store';
 
 /**
  * What the relay reports to. `AccordMetrics` of @accord/runtime fits as it is (its prom-client
@@ -104,7 +108,8 @@ export function startRelay(deps: RelayDependencies): RunningRelay {
 }
 
 function storeKind(config: RelayDependencies['config']): string {
-  return config.readStore.kind === 'postgres' ? 'postgres relay_checkpoints' : `${config.dataDir}/relay.db`;
+  const location = relayCheckpointLocation(config);
+  return location.kind === 'postgres' ? 'postgres relay_checkpoints' : location.file;
 }
 
 /** Opens the real store on first use, so that a database down at start-up is retried by the relay's loop. */
