@@ -5,12 +5,17 @@ import { Principal } from '@accord/auth';
 import { AuthenticatedRequest } from './auth.guard';
 import { ProblemException } from './problem';
 
+/** From `Idempotency-Key`, with a hash of the request's content to tell a retry from another request under the key. */
+export interface IdempotentRequest {
+  key: string;
+  requestHash: string;
+}
+
 /** What a command carries from its HTTP request besides its body. */
 export interface CommandRequest {
   principal: Principal;
   correlationId: string;
-  /** From `Idempotency-Key`, with a hash of the request's content to tell a retry from another request under the key. */
-  idempotency: { key: string; requestHash: string } | null;
+  idempotency: IdempotentRequest | null;
   /** From `If-Match`. */
   expectedRevision: number | undefined;
   receivedAt: Date;

@@ -4,7 +4,7 @@ import { CommandOutcome, EventStore, IdempotencyRecord } from '@accord/event-sto
 import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
 import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER, METRICS } from '../../infrastructure/tokens';
 import { AccordMetrics } from '@accord/runtime';
-import { CommandRequest } from '../../http/request-context';
+import { CommandRequest, IdempotentRequest } from '../../http/request-context';
 import { ProblemException } from '../../http/problem';
 
 export interface CommandResult {
@@ -59,7 +59,7 @@ export class InitiativeCommands {
   ): Promise<CommandResponse> {
     const { idempotency, principal } = request;
     const remembered = (
-      { key, requestHash }: { key: string; requestHash: string },
+      { key, requestHash }: IdempotentRequest,
       status: 200 | 201,
       outcome: CommandOutcome<InitiativeState>,
     ): IdempotencyRecord => ({
@@ -93,7 +93,7 @@ export class InitiativeCommands {
 
   private async recall(
     sub: string,
-    { key, requestHash }: { key: string; requestHash: string },
+    { key, requestHash }: IdempotentRequest,
   ): Promise<CommandResponse | null> {
     const record = await this.store.findIdempotencyRecord(sub, key);
     if (!record) return null;
