@@ -246,6 +246,16 @@ describe('Refused requests', () => {
       );
     });
 
+    it('for a path that cannot be decoded, with the security headers', async () => {
+      const response = await testApp
+        .http()
+        .patch('/v1/initiatives/%/change-requests')
+        .set('authorization', testApp.auth('auditor'));
+      expect(response.status).toBe(404);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    });
+
     it('for an unknown route', async () =>
       expectProblem(
         await testApp.http().get('/v1/nothing-here').set('authorization', testApp.auth('auditor')),

@@ -32,7 +32,6 @@ export async function createHttpApp(
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const answer = toProblem(error);
       logProblem(request, error, answer);
-      securityHeaders(request, reply);
       sendProblem(reply, answer);
     },
     clientErrorHandler: answerClientError,

@@ -9,6 +9,7 @@ import {
 } from '@accord/event-store';
 import { AuthenticationError } from '@accord/auth';
 import { Problem, problem, ProblemException } from './problem';
+import { securityHeaders } from './security-headers';
 
 interface Answer {
   body: Problem;
@@ -80,6 +81,8 @@ function fromHttpException(error: HttpException): Answer {
 }
 
 export function sendProblem(reply: FastifyReply, answer: Answer): void {
+  // Also for answers given where no onRequest hook ran: a URL the router cannot take, or cannot decode (404).
+  securityHeaders(reply.request, reply);
   void reply
     .status(answer.body.status)
     .headers(answer.headers ?? {})
