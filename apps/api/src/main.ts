@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { closeOnSignals, createLogger, loadConfigOrExit } from '@accord/runtime';
 import { createHttpApp } from './http/http-app';
 import { openInfrastructure } from './infrastructure/infrastructure';
@@ -8,16 +9,18 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const infrastructure = await openInfrastructure(config, logger);
-  const app = await createHttpApp(infrastructure, logger);
+  // From the moment the background parts run, a signal closes them in order (the API, once it is built).
+  let app: NestFastifyApplication | null = null;
+  closeOnSignals(logger, async () => {
+    await app?.close();
+    await infrastructure.close();
+  });
+  app = await createHttpApp(infrastructure, logger);
   await app.listen({ port: config.port, host: config.host });
   logger.info(
     { url: `http://${config.host}:${config.port}`, roles: config.roles, dataDir: config.dataDir },
     'Accord API listening',
   );
-  closeOnSignals(logger, async () => {
-    await app.close();
-    await infrastructure.close();
-  });
 }
 
 main().catch((error) => {

@@ -12,17 +12,19 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit({ ACCORD_ROLES: 'projector,scheduler', PORT: '3001' });
   const logger = createLogger(config.logLevel).child({ process: 'projector' });
   const runtime = await openRuntime(config, logger);
-  const ops = await startOpsServer({
+  // From the moment the workers run, a signal closes them in order (the ops server, once it listens).
+  let ops: { close(): void } | null = null;
+  closeOnSignals(logger, async () => {
+    ops?.close();
+    await runtime.close();
+  });
+  ops = await startOpsServer({
     host: config.host,
     port: config.port,
     checks: readinessChecks(runtime),
     metrics: runtime.metrics,
   });
   logger.info({ roles: config.roles, port: config.port }, 'Accord projector running');
-  closeOnSignals(logger, async () => {
-    ops.close();
-    await runtime.close();
-  });
 }
 
 main().catch((error) => {

@@ -29,20 +29,21 @@ async function main(): Promise<void> {
   const metrics = new AccordMetrics();
   const eventStore = openEventStore(config);
   const relay = startRelay({ config, eventStore, logger, metrics });
+  // From the moment the relay runs, a signal stops it in order (the ops server, once it listens).
+  let ops: { close(): void } | null = null;
+  closeOnSignals(logger, async () => {
+    ops?.close();
+    await relay.stop();
+    await eventStore.close();
+  });
 
-  const ops = await startOpsServer({
+  ops = await startOpsServer({
     host: config.host,
     port: config.port,
     checks: readinessChecks({ eventStore, workers: { projector: null, relay } }),
     metrics,
   });
   logger.info({ topic: config.kafka.topic, brokers: config.kafka.brokers }, 'Accord relay running');
-
-  closeOnSignals(logger, async () => {
-    ops.close();
-    await relay.stop();
-    await eventStore.close();
-  });
 }
 
 main().catch((error) => {
