@@ -303,7 +303,7 @@ describe('Refused requests', () => {
     it('revision-mismatch: If-Match naming a revision the stream has left', async () =>
       expectProblem(
         await signOff({ state: 'KAZ', decision: 'approve', proposalVersion: 1 }).set('if-match', '"0"'),
-        409,
+        412,
         'revision-mismatch',
       ));
 

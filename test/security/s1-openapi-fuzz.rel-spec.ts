@@ -55,6 +55,8 @@ const PROBLEM_CODES = new Set([
   'revision-mismatch',
   'idempotency-key-reused',
   'payload-too-large',
+  'unsupported-media-type',
+  'method-not-allowed',
   'too-many-requests',
   'headers-too-large',
   'projection-lagging',

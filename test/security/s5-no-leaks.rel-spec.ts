@@ -143,7 +143,7 @@ describe('S5: no stack trace, SQL or secret in answers and logs; security header
         () => client.post('/v1/initiatives', proposalBody({ initiativeId: id }), { token: sec }),
       ],
       [
-        '409 revision-mismatch',
+        '412 revision-mismatch',
         () =>
           client.post(
             `/v1/initiatives/${id}/withdrawal`,
