@@ -50,4 +50,32 @@ describe('A stored event altered on disk', () => {
     });
     expect(pythonVerify(bundle.body, testApp.dataDir)).toEqual({ code: 1, output: 'broken at revision 2\n' });
   });
+
+  it('leaves the history before it readable, and names it where a read needs it', async () => {
+    const read = (path: string) =>
+      testApp.http().get(`/v1/initiatives/${id}/${path}`).set('authorization', testApp.auth('auditor'));
+    await read('state?atRevision=1').expect(200);
+    const audit = await read('audit').expect(200);
+    // Only a store that checks its rows (SQLite) knows the event is damaged before hashing it; the EventStoreDB
+    // double returns it as stored, and the broken chain names it.
+    if (audit.body.eventCount !== 3) return;
+    for (const path of [
+      'history',
+      'state?atRevision=2',
+      `state?at=${encodeURIComponent('2100-01-01T00:00:00Z')}`,
+    ]) {
+      const damaged = await read(path).expect(500);
+      expect(damaged.body).toMatchObject({ code: 'stored-event-damaged' });
+      expect(damaged.body.detail).toMatch(/revision 2\b/);
+    }
+    const signOff = await testApp
+      .http()
+      .post(`/v1/initiatives/${id}/sign-offs`)
+      .set('authorization', testApp.auth('focal-point', 'UZB'))
+      .send({ state: 'UZB', decision: 'approve', proposalVersion: 1 });
+    expect({ status: signOff.status, code: signOff.body.code }).toEqual({
+      status: 500,
+      code: 'stored-event-damaged',
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { CommandHandler, EventDecider, RevisionMismatchError } from './command-h
 import { InMemoryEventStore } from './in-memory/in-memory-event-store';
 
 /** A counter that accepts increments up to a limit: just enough of a decider to exercise the handler. */
-type Increment = { type: 'Increment'; by: number; limit: number; sub: string };
+type Increment = { type: 'Increment'; by: number; limit: number; sub: string; at?: string };
 type Incremented = {
   type: 'Incremented';
   data: { by: number };
@@ -12,6 +12,9 @@ type Incremented = {
 };
 const counter: EventDecider<Increment, Incremented, number> = {
   initialState: () => 0,
+  authorize: (command) => {
+    if (command.sub === 'intruder') throw new Error('forbidden');
+  },
   evolve: (total, event) => total + event.data.by,
   decide: (command, total) => {
     if (total + command.by > command.limit) throw new Error('limit');
@@ -22,18 +25,18 @@ const counter: EventDecider<Increment, Incremented, number> = {
         data: { by: command.by },
         metadata: {
           actor: { sub: command.sub, role: 'secretariat', country: null },
-          occurredAt: '2026-03-01T09:00:00.000Z',
+          occurredAt: command.at ?? '2026-03-01T09:00:00.000Z',
         },
       },
     ];
   },
 };
 const context = { correlationId: 'corr-1', causationId: null, idempotencyKey: null };
-const increment = (by: number, limit = 1_000): Increment => ({
+const increment = (by: number, limit = 1_000, sub = 'someone'): Increment => ({
   type: 'Increment',
   by,
   limit,
-  sub: 'someone',
+  sub,
 });
 
 describe('Command handler', () => {
@@ -98,13 +101,48 @@ describe('Command handler', () => {
     it('refuses the command if the stream moved on', async () => {
       await handler.handle('counter-5', increment(1), context);
       await expect(
-        handler.handle('counter-5', increment(1), { ...context, expectedRevision: 3 }),
+        handler.handle('counter-5', increment(1), { ...context, expectedRevision: [3] }),
       ).rejects.toBeInstanceOf(RevisionMismatchError);
       await expect(
-        handler.handle('counter-5', increment(1), { ...context, expectedRevision: 0 }),
+        handler.handle('counter-5', increment(1), { ...context, expectedRevision: [2, 0] }),
       ).resolves.toMatchObject({
         revision: 1,
       });
+    });
+
+    it('refuses an actor the decider does not authorize before comparing revisions', async () => {
+      await handler.handle('counter-6', increment(1), context);
+      await expect(
+        handler.handle('counter-6', increment(1, 1_000, 'intruder'), { ...context, expectedRevision: [9] }),
+      ).rejects.toThrow('forbidden');
+    });
+
+    it("takes 'any' as: the stream exists", async () => {
+      await expect(
+        handler.handle('counter-7', increment(1), { ...context, expectedRevision: 'any' }),
+      ).rejects.toBeInstanceOf(RevisionMismatchError);
+      await handler.handle('counter-7', increment(1), context);
+      await expect(
+        handler.handle('counter-7', increment(1), { ...context, expectedRevision: 'any' }),
+      ).resolves.toMatchObject({ revision: 1 });
+    });
+  });
+
+  describe('when a command was decided with a clock behind the stream', () => {
+    it("gives its events the stream's last time, so that time never goes backwards in a stream", async () => {
+      await handler.handle('counter-8', { ...increment(1), at: '2026-03-01T10:00:00.000Z' }, context);
+      const late = await handler.handle(
+        'counter-8',
+        { ...increment(1), at: '2026-03-01T09:59:59.000Z' },
+        context,
+      );
+      const events = await store.readStream('counter-8');
+      expect(events.map((event) => event.occurredAt)).toEqual([
+        '2026-03-01T10:00:00.000Z',
+        '2026-03-01T10:00:00.000Z',
+      ]);
+      expect(verifyChain('counter-8', events).verified).toBe(true);
+      expect(late).toMatchObject({ revision: 1 });
     });
   });
 

@@ -12,6 +12,8 @@ export interface DecidedEvent {
 }
 
 export interface EventDecider<Command, Event extends DecidedEvent, State> {
+  /** Throws when the command's actor may not issue it on this state: checked before any precondition. */
+  authorize?(command: Command, state: State): void;
   decide(command: Command, state: State): Event[];
   evolve(state: State, event: Event): State;
   initialState(): State;
@@ -23,8 +25,11 @@ export interface CommandContext<State, Answer> {
   correlationId: string;
   causationId: string | null;
   idempotencyKey: string | null;
-  /** `If-Match`: the revision the caller saw; a stream elsewhere fails with `RevisionMismatchError`, unretried. */
-  expectedRevision?: number;
+  /**
+   * `If-Match`: the revisions the caller accepts (`'any'`: the stream exists); a stream elsewhere fails with
+   * `RevisionMismatchError`, unretried, once the actor is known to be allowed the command.
+   */
+  expectedRevision?: readonly number[] | 'any';
   /** Looked up before each attempt: an answer already given for this request ends it without deciding again. */
   recall?: () => Promise<Answer | null>;
   /** The response to remember with the appended events, in the same transaction where the store allows it. */
@@ -42,11 +47,17 @@ export type HandleResult<State, Answer> =
   ({ kind: 'decided' } & CommandOutcome<State>) | { kind: 'recalled'; answer: Answer };
 
 export class RevisionMismatchError extends Error {
+  readonly code = 'revision-mismatch';
+
   constructor(
-    readonly expected: number,
+    readonly expected: readonly number[] | 'any',
     readonly actual: number,
   ) {
-    super(`The stream is at revision ${actual}, not ${expected}`);
+    super(
+      expected === 'any'
+        ? 'The stream does not exist'
+        : `The stream is at revision ${actual}, which If-Match does not name`,
+    );
     this.name = 'RevisionMismatchError';
   }
 }
@@ -110,10 +121,10 @@ export class CommandHandler<Command, Event extends DecidedEvent, State> {
       if (answer) return { kind: 'recalled', answer };
       const stored = await this.store.readStream(streamId);
       const current = stored.length - 1;
-      if (context.expectedRevision !== undefined && context.expectedRevision !== current)
-        throw new RevisionMismatchError(context.expectedRevision, current);
       const state = this.fold(stored);
-      const decided = this.decider.decide(command, state);
+      this.decider.authorize?.(command, state);
+      requireExpectedRevision(context.expectedRevision, current);
+      const decided = notBefore(stored[current]?.occurredAt, this.decider.decide(command, state));
       if (decided.length === 0) return { kind: 'decided', state, revision: current, appended: 0 };
 
       const outcome = {
@@ -178,6 +189,30 @@ export class CommandHandler<Command, Event extends DecidedEvent, State> {
       return record;
     });
   }
+}
+
+function requireExpectedRevision(expected: readonly number[] | 'any' | undefined, current: number): void {
+  if (expected === undefined) return;
+  if (expected === 'any' ? current < 0 : !expected.includes(current))
+    throw new RevisionMismatchError(expected, current);
+}
+
+/**
+ * A stream's time never goes backwards, so that "as it stood at an instant" is always a prefix of it: an event
+ * decided with an earlier clock than the stream's last event (a retried command keeps its time; several processes'
+ * clocks differ) takes that event's time.
+ */
+function notBefore<Event extends DecidedEvent>(
+  lastOccurredAt: string | undefined,
+  decided: Event[],
+): Event[] {
+  if (lastOccurredAt === undefined) return decided;
+  const floor = Date.parse(lastOccurredAt);
+  return decided.map((event) =>
+    Date.parse(event.metadata.occurredAt) < floor
+      ? { ...event, metadata: { ...event.metadata, occurredAt: lastOccurredAt } }
+      : event,
+  );
 }
 
 export function toDecidedEvent<Event extends DecidedEvent>(stored: StoredEvent): Event {

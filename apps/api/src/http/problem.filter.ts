@@ -36,10 +36,7 @@ export function toProblem(error: unknown): Answer {
       body: problem('unavailable', 'The event store is unavailable'),
       headers: { 'retry-after': '5' },
     };
-  if (error instanceof CorruptEventError)
-    return {
-      body: problem('internal-error', 'A stored event of this initiative cannot be read; run its audit'),
-    };
+  if (error instanceof CorruptEventError) return { body: storedEventDamaged(error.revision) };
   const fastifyAnswer = fromFastifyError(error);
   if (fastifyAnswer) return fastifyAnswer;
   if (error instanceof HttpException) return fromHttpException(error);
@@ -47,6 +44,13 @@ export function toProblem(error: unknown): Answer {
 }
 
 /** Errors Fastify raises before a route runs: body parsing, size and media type. */
+export function storedEventDamaged(revision: number): Problem {
+  return problem(
+    'stored-event-damaged',
+    `The stored event at revision ${revision} of this initiative is damaged; the events before it can be read`,
+  );
+}
+
 function fromFastifyError(error: unknown): Answer | null {
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== 'string' || !code.startsWith('FST_')) return null;

@@ -16,13 +16,15 @@ export interface CommandRequest {
   principal: Principal;
   correlationId: string;
   idempotency: IdempotentRequest | null;
-  /** From `If-Match`. */
-  expectedRevision: number | undefined;
+  /** From `If-Match`: the stream revisions it names, or `'any'` for `*`. */
+  expectedRevision: readonly number[] | 'any' | undefined;
   receivedAt: Date;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
-const IF_MATCH = /^(?:W\/)?"(\d{1,15})"$|^(\d{1,15})$/;
+/** RFC 9110, section 13.1.1: `*`, or a list of strong entity tags (weak ones never match under strong comparison). */
+const IF_MATCH_LIST = /^"[\x21\x23-\x7e\x80-\xff]*"(?:[ \t]*,[ \t]*"[\x21\x23-\x7e\x80-\xff]*")*$/;
+const REVISION = /^(?:0|[1-9]\d{0,14})$/;
 
 export function commandRequestOf(request: AuthenticatedRequest, receivedAt: Date): CommandRequest {
   const keyHeader = request.headers['idempotency-key'];
@@ -35,17 +37,7 @@ export function commandRequestOf(request: AuthenticatedRequest, receivedAt: Date
     );
 
   const ifMatch = request.headers['if-match'];
-  let expectedRevision: number | undefined;
-  if (ifMatch !== undefined) {
-    const match = typeof ifMatch === 'string' ? IF_MATCH.exec(ifMatch.trim()) : null;
-    if (!match)
-      throw new ProblemException(
-        'validation-failed',
-        'If-Match must be a quoted stream revision, such as "3"',
-        [{ field: 'If-Match', message: 'must be a quoted stream revision' }],
-      );
-    expectedRevision = Number(match[1] ?? match[2]);
-  }
+  const expectedRevision = ifMatch === undefined ? undefined : expectedRevisionOf(ifMatch);
 
   return {
     principal: request.principal,
@@ -55,6 +47,22 @@ export function commandRequestOf(request: AuthenticatedRequest, receivedAt: Date
     expectedRevision,
     receivedAt,
   };
+}
+
+/** The revisions an `If-Match` header names; a weak, unquoted or malformed tag is refused rather than never matched. */
+function expectedRevisionOf(header: string | string[]): readonly number[] | 'any' {
+  const value = typeof header === 'string' ? header.trim() : null;
+  if (value === '*') return 'any';
+  if (value === null || !IF_MATCH_LIST.test(value))
+    throw new ProblemException(
+      'validation-failed',
+      'If-Match must be *, or strong entity tags naming stream revisions, such as "3"',
+      [{ field: 'If-Match', message: 'must be * or quoted stream revisions; weak tags (W/) never match' }],
+    );
+  return [...value.matchAll(/"([^"]*)"/g)]
+    .map(([, opaque]) => opaque)
+    .filter((opaque) => REVISION.test(opaque))
+    .map(Number);
 }
 
 function requestHashOf(request: AuthenticatedRequest): string {

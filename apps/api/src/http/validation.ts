@@ -1,4 +1,12 @@
-import { ArgumentMetadata, Injectable, ParseUUIDPipe, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  Injectable,
+  ParseUUIDPipe,
+  PipeTransform,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { ValidateIf } from 'class-validator';
 import { FieldError } from '@accord/domain';
 import { ProblemException } from './problem';
@@ -58,12 +66,20 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 }
 
-export const initiativeIdPipe = new ParseUUIDPipe({
+const uuidPipe = new ParseUUIDPipe({
   exceptionFactory: () =>
     new ProblemException('validation-failed', 'The initiative id must be a UUID', [
       { field: 'id', message: 'must be a UUID' },
     ]),
 });
+
+/** A UUID in any case names one initiative: ids are lower-case everywhere (RFC 9562 writes them so). */
+export const initiativeIdPipe: PipeTransform<string, Promise<string>> = {
+  transform: async (value, metadata) => (await uuidPipe.transform(value, metadata)).toLowerCase(),
+};
+
+export const LowerCase = () =>
+  Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value));
 
 /** The field may be left out, but not sent as null. */
 export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { initiativeDecider } from './decide';
 import { InitiativeCommand } from './commands';
 import { InitiativeEvent } from './events';
-import { Initiative } from './state';
+import { Initiative, InitiativeState } from './state';
 import { isDomainError } from '../errors';
 import { assertNever } from '../decider';
 import {
@@ -80,6 +80,16 @@ const commandArb: fc.Arbitrary<UnboundCommand> = fc.oneof(
         initiativeId: INITIATIVE_ID,
         proposalVersion: data.proposalVersion,
         changes: { summary: data.summary },
+      },
+    })),
+  fc
+    .record({ proposalVersion: versionArb, daysAfterStart: fc.integer({ min: 1, max: 400 }) })
+    .map(({ proposalVersion, daysAfterStart }) => ({
+      type: 'AmendInitiative' as const,
+      data: {
+        initiativeId: INITIATIVE_ID,
+        proposalVersion,
+        changes: { signOffDeadline: new Date(START + daysAfterStart * 86_400_000).toISOString() },
       },
     })),
   fc.constant({
@@ -182,5 +192,76 @@ describe('Initiative decider, over random command sequences', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('decides every command alike, whenever the deadline scheduler ran before it', () => {
+    const outcomeOf = (command: InitiativeCommand, state: InitiativeState) => {
+      try {
+        return { events: decider.decide(command, state) };
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        return { refused: error.code };
+      }
+    };
+    // Every history opens with a proposal whose deadline comes within a few steps; amendments may move it.
+    const openingArb = fc
+      .record({
+        participatingStates: fc.subarray(MEMBERS, { minLength: 2 }),
+        deadlineDays: fc.integer({ min: 1, max: 60 }),
+      })
+      .map(({ participatingStates, deadlineDays }) =>
+        decider.evolve(decider.initialState(), {
+          type: 'InitiativeProposed',
+          data: {
+            ...proposal({
+              proposingState: participatingStates[0],
+              participatingStates,
+              signOffDeadline: new Date(START + deadlineDays * 86_400_000).toISOString(),
+            }),
+            proposalVersion: 1,
+          },
+          metadata: { actor: secretariat, occurredAt: new Date(START).toISOString() },
+        }),
+      );
+    const commandsArb = fc.array(fc.record({ step: stepArb, schedulerRunsFirst: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 60,
+    });
+    let decidedAfterDeadline = 0;
+    fc.assert(
+      fc.property(openingArb, commandsArb, (opening, steps) => {
+        let withoutScheduler = opening;
+        let withScheduler = opening;
+        let now = START;
+        for (const { step, schedulerRunsFirst } of steps) {
+          if (step.command.type === 'ExpireSignOffs') continue;
+          now += step.minutesLater * 60_000;
+          const at = { now: new Date(now) };
+          if (schedulerRunsFirst) {
+            const expiry = decider.decide(
+              {
+                type: 'ExpireSignOffs',
+                data: { initiativeId: INITIATIVE_ID },
+                metadata: { actor: system, ...at },
+              },
+              withScheduler,
+            );
+            withScheduler = expiry.reduce(decider.evolve, withScheduler);
+          }
+          const actor = step.useRightfulActor ? rightfulActor(step.command) : step.actor;
+          const command = { ...step.command, metadata: { actor, ...at } } as InitiativeCommand;
+          const alone = outcomeOf(command, withoutScheduler);
+          const afterScheduler = outcomeOf(command, withScheduler);
+          expect(afterScheduler).toEqual(alone);
+          const deadline = Date.parse((withoutScheduler as Initiative).signOffDeadline);
+          if (now >= deadline) decidedAfterDeadline++;
+          withoutScheduler = (alone.events ?? []).reduce(decider.evolve, withoutScheduler);
+          withScheduler = (afterScheduler.events ?? []).reduce(decider.evolve, withScheduler);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    // The property says something only if many commands met a deadline that had come.
+    expect(decidedAfterDeadline).toBeGreaterThan(1000);
   });
 });

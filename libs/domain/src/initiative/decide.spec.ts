@@ -20,7 +20,7 @@ import {
   system,
   T0,
 } from '../testing/fixtures';
-import { RecordFundingDecision, RecordNationalSignOff } from './commands';
+import { RecordFundingDecision, RecordNationalSignOff, RequestChanges, WithdrawInitiative } from './commands';
 
 const spec = deciderSpecification(initiativeDecider(parties));
 const kaz = focalPoint('KAZ');
@@ -51,6 +51,29 @@ const fundingDecision = (
     ...data,
   },
   metadata: at(actor),
+});
+
+const requestChanges = (
+  state: string,
+  comment = 'Please clarify the budget',
+  now = T0,
+  proposalVersion = 1,
+): RequestChanges => ({
+  type: 'RequestChanges',
+  data: { initiativeId: INITIATIVE_ID, state, proposalVersion, comment },
+  metadata: at(focalPoint(state), now),
+});
+
+const withdraw = (reason: string, actor = focalPoint('KAZ'), now = T0): WithdrawInitiative => ({
+  type: 'WithdrawInitiative',
+  data: { initiativeId: INITIATIVE_ID, reason },
+  metadata: at(actor, now),
+});
+
+const amendment = (changes: object, actor = focalPoint('KAZ'), proposalVersion = 1, now = T0) => ({
+  type: 'AmendInitiative' as const,
+  data: { initiativeId: INITIATIVE_ID, proposalVersion, changes },
+  metadata: at(actor, now),
 });
 
 const allApproved: InitiativeEvent[] = [
@@ -193,6 +216,14 @@ describe('Initiative decider', () => {
     it('refuses a sign-off at or after the deadline', () => {
       given.when(signOff('AZE', 'approve', {}, new Date(DEADLINE))).thenThrows('deadline-passed');
       given.when(signOff('AZE', 'approve', {}, AFTER_DEADLINE)).thenThrows('deadline-passed');
+    });
+
+    it('refuses every command decided at or after the deadline as the scheduler would have: expired', () => {
+      given.when(requestChanges('TUR', 'Late', new Date(DEADLINE))).thenThrows('deadline-passed');
+      given
+        .when(amendment({ signOffDeadline: '2031-01-01T00:00:00.000Z' }, kaz, 1, AFTER_DEADLINE))
+        .thenThrows('invalid-status');
+      given.when(withdraw('Late', kaz, AFTER_DEADLINE)).thenThrows('invalid-status');
     });
 
     it('refuses changes requested without a current version', () =>
@@ -404,6 +435,32 @@ describe('Initiative decider', () => {
     it('accepts no sign-off until an amendment', () =>
       given.when(signOff('KGZ')).thenThrows('invalid-status'));
 
+    it('records the change request of another participant too', () =>
+      given.when(requestChanges('UZB', 'And the timeline')).then([
+        {
+          type: 'ChangesRequested',
+          data: {
+            initiativeId: INITIATIVE_ID,
+            state: 'UZB',
+            proposalVersion: 1,
+            comment: 'And the timeline',
+          },
+          metadata: meta(focalPoint('UZB')),
+        },
+      ]));
+
+    it('answers the identical change request again without a new event', () =>
+      given.when(requestChanges('TUR')).thenNothingHappens());
+
+    it('refuses a second change request of the same state in other words', () =>
+      given.when(requestChanges('TUR', 'Something else')).thenThrows('already-signed'));
+
+    it('refuses changes requested by a state that signed this version', () =>
+      given.when(requestChanges('AZE')).thenThrows('already-signed'));
+
+    it('refuses changes requested at the deadline as expired', () =>
+      given.when(requestChanges('UZB', 'Late', new Date(DEADLINE))).thenThrows('deadline-passed'));
+
     it('records an amendment of the changed fields only, as the next version', () =>
       given
         .when(amend({ title: 'Pan-Turkic Patent Organization', summary: 'A leaner joint patent office.' }))
@@ -605,6 +662,36 @@ describe('Initiative decider', () => {
         })
         .thenThrows('invalid-status'));
 
+    it('grants exactly the requested amount, however it is written', () =>
+      given.when(fundingDecision({ amount: '1500000', currency: 'USD' })).then([
+        {
+          type: 'FundingDecisionRecorded',
+          data: {
+            initiativeId: INITIATIVE_ID,
+            decision: 'granted',
+            amount: '1500000.00',
+            currency: 'USD',
+            fundingBody: 'OTS Research, Development and Innovation Fund',
+            conditions: null,
+          },
+          metadata: meta(fundBoard),
+        },
+      ]));
+
+    it.each([
+      ['a grant below the request (that is a partial grant)', { amount: '1499999.99', currency: 'USD' }],
+      ['a grant above the request', { amount: '1500000.01', currency: 'USD' }],
+      ['a grant in another currency', { amount: '1500000.00', currency: 'EUR' }],
+      [
+        'a partial grant above the request',
+        { decision: 'partially-granted', amount: '2000000.00', currency: 'USD' },
+      ],
+      [
+        'a partial grant in another currency',
+        { decision: 'partially-granted', amount: '10.00', currency: 'EUR' },
+      ],
+    ] as const)('refuses %s', (_, data) => given.when(fundingDecision(data)).thenThrows('validation-failed'));
+
     it('does not expire', () =>
       given
         .when({
@@ -669,5 +756,98 @@ describe('Initiative decider', () => {
           metadata: at(kaz),
         })
         .thenThrows('invalid-status'));
+  });
+
+  describe('when withdrawn', () => {
+    const given = spec.given([
+      proposed(),
+      {
+        type: 'InitiativeWithdrawn',
+        data: { initiativeId: INITIATIVE_ID, reason: 'Merged' },
+        metadata: meta(kaz),
+      },
+    ]);
+
+    it('answers the identical withdrawal again without a new event', () =>
+      given.when(withdraw('Merged')).thenNothingHappens());
+
+    it('refuses a withdrawal for another reason', () =>
+      given.when(withdraw('Another reason')).thenThrows('invalid-status'));
+  });
+
+  describe('when an amendment removed a participant', () => {
+    const given = spec.given([
+      proposed(),
+      {
+        type: 'InitiativeAmended',
+        data: {
+          initiativeId: INITIATIVE_ID,
+          proposalVersion: 2,
+          changes: { participatingStates: ['AZE', 'KAZ', 'KGZ', 'TUR'] },
+        },
+        metadata: meta(kaz),
+      },
+    ]);
+
+    it('lets the former participant see it, and forbids it to act', () => {
+      given.when(signOff('UZB', 'approve', { proposalVersion: 2 })).thenThrows('forbidden');
+      given.when(requestChanges('UZB', 'Why?', T0, 2)).thenThrows('forbidden');
+    });
+
+    it('still hides it from a state that never took part', () =>
+      spec
+        .given([proposed({ participatingStates: ['KAZ', 'AZE'] })])
+        .when(signOff('UZB'))
+        .thenThrows('not-found'));
+  });
+
+  describe('when the deadline has come and the scheduler has not run yet', () => {
+    const given = spec.given([proposed(), signedOff('AZE')]);
+
+    it('refuses a sign-off as past its deadline, as after the expiry', () => {
+      given.when(signOff('KAZ', 'approve', {}, AFTER_DEADLINE)).thenThrows('deadline-passed');
+      spec
+        .given([
+          proposed(),
+          signedOff('AZE'),
+          {
+            type: 'SignOffDeadlineExpired',
+            data: {
+              initiativeId: INITIATIVE_ID,
+              proposalVersion: 1,
+              deadline: DEADLINE,
+              pendingStates: ['KAZ', 'KGZ', 'TUR', 'UZB'],
+            },
+            metadata: meta(system, AFTER_DEADLINE),
+          },
+        ])
+        .when(signOff('KAZ', 'approve', {}, AFTER_DEADLINE))
+        .thenThrows('deadline-passed');
+    });
+
+    it('refuses an amendment that would move the deadline', () =>
+      given
+        .when(amendment({ signOffDeadline: '2031-01-01T00:00:00.000Z' }, kaz, 1, AFTER_DEADLINE))
+        .thenThrows('invalid-status'));
+
+    it('still lets the system record the expiry', () =>
+      given
+        .when({
+          type: 'ExpireSignOffs',
+          data: { initiativeId: INITIATIVE_ID },
+          metadata: at(system, AFTER_DEADLINE),
+        })
+        .then([
+          {
+            type: 'SignOffDeadlineExpired',
+            data: {
+              initiativeId: INITIATIVE_ID,
+              proposalVersion: 1,
+              deadline: DEADLINE,
+              pendingStates: ['KAZ', 'KGZ', 'TUR', 'UZB'],
+            },
+            metadata: meta(system, AFTER_DEADLINE),
+          },
+        ]));
   });
 });

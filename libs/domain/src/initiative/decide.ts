@@ -14,13 +14,26 @@ import {
 } from './commands';
 import { EventMetadata, InitiativeEvent } from './events';
 import { amountInCents, moneyProblems, parseInstant, proposalProblems, sameMoney } from './proposal-rules';
-import { evolve, Initiative, initialState, InitiativeState, isProposed, unsignedStates } from './state';
+import {
+  evolve,
+  Initiative,
+  initialState,
+  InitiativeState,
+  isProposed,
+  isVisibleTo,
+  unsignedStates,
+} from './state';
 import { AMENDABLE_FIELDS, Actor, ProposalChanges } from './types';
 
 export type InitiativeDecider = Decider<InitiativeCommand, InitiativeEvent, InitiativeState>;
 
 export function initiativeDecider(parties: Parties): InitiativeDecider {
-  return { decide: (command, state) => decide(command, state, parties), evolve, initialState };
+  return {
+    authorize: (command, state) => authorize(command, state, parties),
+    decide: (command, state) => decide(command, state, parties),
+    evolve,
+    initialState,
+  };
 }
 
 export function decide(
@@ -28,34 +41,80 @@ export function decide(
   state: InitiativeState,
   parties: Parties,
 ): InitiativeEvent[] {
+  authorize(command, state, parties);
   if (command.type === 'ProposeInitiative') return propose(command, state, parties);
-  const initiative = visibleInitiative(state, command.metadata.actor);
+  const initiative = state as Initiative;
+  const asDecided = asOf(initiative, command.metadata.now);
   switch (command.type) {
     case 'RecordNationalSignOff':
-      return recordSignOff(command, initiative);
+      return recordSignOff(command, asDecided);
     case 'RequestChanges':
-      return requestChanges(command, initiative);
+      return requestChanges(command, asDecided);
     case 'AmendInitiative':
-      return amend(command, initiative, parties);
+      return amend(command, asDecided, parties);
     case 'WithdrawInitiative':
-      return withdraw(command, initiative);
+      return withdraw(command, asDecided);
     case 'ExpireSignOffs':
       return expire(command, initiative);
     case 'RecordFundingDecision':
-      return recordFundingDecision(command, initiative);
+      return recordFundingDecision(command, asDecided);
     default:
       return assertNever(command);
   }
+}
+
+/**
+ * Whether the actor may issue this command on this initiative at all: visibility first, then role and country.
+ * Decided before anything else, a precondition such as `If-Match` included, so that a refusal never tells a caller
+ * more than "not found" or "forbidden".
+ */
+export function authorize(command: InitiativeCommand, state: InitiativeState, parties: Parties): void {
+  const { actor } = command.metadata;
+  if (command.type === 'ProposeInitiative') return authorizeProposal(command, parties);
+  const initiative = visibleInitiative(state, actor);
+  switch (command.type) {
+    case 'RecordNationalSignOff':
+    case 'RequestChanges':
+      return requireOwnParticipatingState(actor, command.data.state, initiative);
+    case 'AmendInitiative':
+      if (!mayManage(actor, initiative))
+        forbidden("Only the secretariat or the proposing state's focal point may amend an initiative");
+      return;
+    case 'WithdrawInitiative':
+      if (!mayManage(actor, initiative))
+        forbidden("Only the secretariat or the proposing state's focal point may withdraw an initiative");
+      return;
+    case 'ExpireSignOffs':
+      if (actor.role !== 'system') forbidden('Only the system expires sign-offs');
+      return;
+    case 'RecordFundingDecision':
+      if (actor.role !== 'fund-board') forbidden('Only the fund board records funding decisions');
+      return;
+    default:
+      return assertNever(command);
+  }
+}
+
+/**
+ * The initiative as a command decided at `now` sees it: an open version whose deadline has come is expired, whether
+ * or not the scheduler has recorded it yet, so that no command's outcome depends on when the scheduler ran.
+ */
+function asOf(initiative: Initiative, now: Date): Initiative {
+  return isOverdue(initiative, now) ? { ...initiative, status: 'expired' } : initiative;
+}
+
+function isOverdue(initiative: Initiative, now: Date): boolean {
+  const open = initiative.status === 'awaiting-sign-offs' || initiative.status === 'changes-requested';
+  return open && now.getTime() >= parseInstant(initiative.signOffDeadline);
 }
 
 function eventMetadata({ actor, now }: CommandMetadata): EventMetadata {
   return { actor, occurredAt: now.toISOString() };
 }
 
-/** A focal point sees only the initiatives its country takes part in: any other is "not found". */
+/** A focal point sees only the initiatives its country takes or took part in: any other is "not found". */
 function visibleInitiative(state: InitiativeState, actor: Actor): Initiative {
-  if (!isProposed(state)) throw new DomainError('not-found', 'No such initiative');
-  if (actor.role === 'focal-point' && !state.participatingStates.includes(actor.country ?? ''))
+  if (!isProposed(state) || !isVisibleTo(actor, state))
     throw new DomainError('not-found', 'No such initiative');
   return state;
 }
@@ -88,22 +147,31 @@ function requireStatus(
     throw new DomainError('invalid-status', `Cannot ${action} an initiative that is ${initiative.status}`);
 }
 
-function requireBeforeDeadline(initiative: Initiative, now: Date): void {
-  if (now.getTime() >= parseInstant(initiative.signOffDeadline))
+/** Sign-offs and change requests answer an open version, before its deadline. */
+function requireOpenForAnswers(
+  initiative: Initiative,
+  allowed: readonly Initiative['status'][],
+  action: string,
+): void {
+  if (initiative.status === 'expired')
     throw new DomainError(
       'deadline-passed',
       `The sign-off deadline ${initiative.signOffDeadline} has passed`,
     );
+  requireStatus(initiative, allowed, action);
 }
 
-function requireOwnParticipatingState(actor: Actor, state: string): void {
+function requireOwnParticipatingState(actor: Actor, state: string, initiative: Initiative): void {
   if (actor.role !== 'focal-point') forbidden('Only a national focal point acts for a state');
   if (actor.country !== state) forbidden(`A focal point of ${actor.country} cannot act for ${state}`);
+  if (!initiative.participatingStates.includes(state))
+    forbidden(`${state} no longer takes part in this initiative`);
 }
 
-function propose(command: ProposeInitiative, state: InitiativeState, parties: Parties): InitiativeEvent[] {
-  const { data: proposal, metadata } = command;
-  const { actor } = metadata;
+function authorizeProposal(
+  { data: proposal, metadata: { actor } }: ProposeInitiative,
+  parties: Parties,
+): void {
   if (actor.role === 'focal-point' && !parties.isMember(actor.country ?? ''))
     forbidden('Only the focal point of a member state may propose an initiative');
   if (
@@ -111,6 +179,10 @@ function propose(command: ProposeInitiative, state: InitiativeState, parties: Pa
     !(actor.role === 'focal-point' && actor.country === proposal.proposingState)
   )
     forbidden("Only the secretariat or the proposing state's focal point may propose an initiative");
+}
+
+function propose(command: ProposeInitiative, state: InitiativeState, parties: Parties): InitiativeEvent[] {
+  const { data: proposal, metadata } = command;
   if (isProposed(state)) {
     if (isSameProposal(state, command)) return [];
     throw new DomainError('already-exists', `Initiative ${proposal.initiativeId} already exists`);
@@ -152,13 +224,11 @@ function sameSet(left: readonly string[], right: readonly string[]): boolean {
 
 function recordSignOff(command: RecordNationalSignOff, initiative: Initiative): InitiativeEvent[] {
   const { data, metadata } = command;
-  requireOwnParticipatingState(metadata.actor, data.state);
   const earlier = initiative.signOffs.find(
     (signOff) => signOff.state === data.state && signOff.proposalVersion === data.proposalVersion,
   );
   if (earlier && earlier.decision === data.decision && earlier.comment === data.comment) return [];
-  requireStatus(initiative, ['awaiting-sign-offs'], 'sign off');
-  requireBeforeDeadline(initiative, metadata.now);
+  requireOpenForAnswers(initiative, ['awaiting-sign-offs'], 'sign off');
   requireCurrentVersion(initiative, data.proposalVersion);
   if (earlier)
     throw new DomainError(
@@ -217,12 +287,30 @@ function approvalOutcome(initiative: Initiative, commandMetadata: CommandMetadat
   }
 }
 
+/**
+ * Any participant that has not signed the current version may ask for changes to it, also while others already
+ * asked; asking again in the same words adds nothing.
+ */
 function requestChanges(command: RequestChanges, initiative: Initiative): InitiativeEvent[] {
   const { data, metadata } = command;
-  requireOwnParticipatingState(metadata.actor, data.state);
-  requireStatus(initiative, ['awaiting-sign-offs'], 'request changes to');
-  requireBeforeDeadline(initiative, metadata.now);
+  const earlier = initiative.changeRequests.find(
+    (request) => request.state === data.state && request.proposalVersion === initiative.proposalVersion,
+  );
+  if (earlier && data.proposalVersion === earlier.proposalVersion && earlier.comment === data.comment)
+    return [];
+  requireOpenForAnswers(initiative, ['awaiting-sign-offs', 'changes-requested'], 'request changes to');
   requireCurrentVersion(initiative, data.proposalVersion);
+  const signed = initiative.signOffs.find((signOff) => signOff.state === data.state);
+  if (signed)
+    throw new DomainError(
+      'already-signed',
+      `${data.state} already signed version ${data.proposalVersion} with "${signed.decision}": it cannot request changes to it`,
+    );
+  if (earlier)
+    throw new DomainError(
+      'already-signed',
+      `${data.state} already requested changes to version ${data.proposalVersion} in other words`,
+    );
   return [
     {
       type: 'ChangesRequested',
@@ -239,8 +327,6 @@ function requestChanges(command: RequestChanges, initiative: Initiative): Initia
 
 function amend(command: AmendInitiative, initiative: Initiative, parties: Parties): InitiativeEvent[] {
   const { data, metadata } = command;
-  if (!mayManage(metadata.actor, initiative))
-    forbidden("Only the secretariat or the proposing state's focal point may amend an initiative");
   requireStatus(initiative, ['awaiting-sign-offs', 'changes-requested'], 'amend');
   requireCurrentVersion(initiative, data.proposalVersion);
 
@@ -287,8 +373,7 @@ function effectiveChanges(initiative: Initiative, requested: ProposalChanges): P
 
 function withdraw(command: WithdrawInitiative, initiative: Initiative): InitiativeEvent[] {
   const { data, metadata } = command;
-  if (!mayManage(metadata.actor, initiative))
-    forbidden("Only the secretariat or the proposing state's focal point may withdraw an initiative");
+  if (initiative.status === 'withdrawn' && initiative.withdrawalReason === data.reason) return [];
   requireStatus(initiative, ['awaiting-sign-offs', 'changes-requested', 'approved'], 'withdraw');
   return [
     {
@@ -302,9 +387,7 @@ function withdraw(command: WithdrawInitiative, initiative: Initiative): Initiati
 /** Issued by the scheduler, possibly late or twice: anything but a due, open initiative is left alone. */
 function expire(command: ExpireSignOffs, initiative: Initiative): InitiativeEvent[] {
   const { metadata } = command;
-  if (metadata.actor.role !== 'system') forbidden('Only the system expires sign-offs');
-  const open = initiative.status === 'awaiting-sign-offs' || initiative.status === 'changes-requested';
-  if (!open || metadata.now.getTime() < parseInstant(initiative.signOffDeadline)) return [];
+  if (!isOverdue(initiative, metadata.now)) return [];
   return [
     {
       type: 'SignOffDeadlineExpired',
@@ -321,7 +404,6 @@ function expire(command: ExpireSignOffs, initiative: Initiative): InitiativeEven
 
 function recordFundingDecision(command: RecordFundingDecision, initiative: Initiative): InitiativeEvent[] {
   const { data, metadata } = command;
-  if (metadata.actor.role !== 'fund-board') forbidden('Only the fund board records funding decisions');
   requireStatus(initiative, ['approved'], 'record a funding decision for');
   const { amount, currency } = fundedAmount(data, initiative);
   return [
@@ -362,14 +444,16 @@ function fundedAmount(
   if (problems.length > 0)
     throw new DomainError('validation-failed', 'The funding decision breaks the rules', problems);
   const granted = { amount: amount as string, currency: currency as string };
-  if (
-    decision === 'partially-granted' &&
-    requested?.currency === granted.currency &&
-    amountInCents(granted.amount) >= amountInCents(requested.amount)
-  )
-    invalid(
-      'amount',
-      `a partial grant must be below the requested ${requested.amount} ${requested.currency}`,
-    );
-  return granted;
+  if (!requested) return granted;
+  if (granted.currency !== requested.currency)
+    invalid('currency', `must be the requested currency, ${requested.currency}`);
+  const grantedCents = amountInCents(granted.amount);
+  const requestedCents = amountInCents(requested.amount);
+  const asked = `the requested ${requested.amount} ${requested.currency}`;
+  if (grantedCents > requestedCents) invalid('amount', `no more than ${asked} can be granted`);
+  if (decision === 'granted' && grantedCents < requestedCents)
+    invalid('amount', `a grant of less than ${asked} is partially-granted`);
+  if (decision === 'partially-granted' && grantedCents === requestedCents)
+    invalid('amount', `a partial grant must be below ${asked}`);
+  return decision === 'granted' ? { ...requested } : granted;
 }

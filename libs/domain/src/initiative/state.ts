@@ -36,6 +36,9 @@ export interface Initiative extends Proposal {
   signOffs: SignOff[];
   changeRequests: ChangeRequest[];
   funding: FundingDecision | null;
+  /** States an amendment removed: they keep reading what they took part in, and may no longer act. */
+  formerParticipants: string[];
+  withdrawalReason: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -46,6 +49,16 @@ export const initialState = (): InitiativeState => ({ status: 'not-proposed' });
 
 export function isProposed(state: InitiativeState): state is Initiative {
   return state.status !== 'not-proposed';
+}
+
+/**
+ * A focal point sees the initiatives its country takes part in, or took part in before an amendment removed it;
+ * every other role sees them all.
+ */
+export function isVisibleTo(actor: Actor, initiative: Initiative): boolean {
+  if (actor.role !== 'focal-point') return true;
+  const country = actor.country ?? '';
+  return initiative.participatingStates.includes(country) || initiative.formerParticipants.includes(country);
 }
 
 /** Participants that have not signed the current version. */
@@ -71,6 +84,8 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
       signOffs: [],
       changeRequests: [],
       funding: null,
+      formerParticipants: [],
+      withdrawalReason: null,
       createdAt: occurredAt,
       updatedAt: occurredAt,
     };
@@ -99,20 +114,26 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
         changeRequests: [...initiative.changeRequests, changeRequest],
       };
     }
-    case 'InitiativeAmended':
+    case 'InitiativeAmended': {
+      const participants = event.data.changes.participatingStates ?? initiative.participatingStates;
+      const removed = initiative.participatingStates.filter((state) => !participants.includes(state));
       return {
         ...initiative,
         ...event.data.changes,
         proposalVersion: event.data.proposalVersion,
         status: 'awaiting-sign-offs',
         signOffs: [],
+        formerParticipants: [...new Set([...initiative.formerParticipants, ...removed])].filter(
+          (state) => !participants.includes(state),
+        ),
       };
+    }
     case 'InitiativeApproved':
       return { ...initiative, status: 'approved' };
     case 'InitiativeRejected':
       return { ...initiative, status: 'rejected' };
     case 'InitiativeWithdrawn':
-      return { ...initiative, status: 'withdrawn' };
+      return { ...initiative, status: 'withdrawn', withdrawalReason: event.data.reason };
     case 'SignOffDeadlineExpired':
       return { ...initiative, status: 'expired' };
     case 'FundingDecisionRecorded': {
@@ -126,4 +147,11 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
     default:
       return assertNever(event);
   }
+}
+
+/** The state a history of events leaves: what readers rebuild, as the decider does before each command. */
+export function foldInitiative(events: Iterable<InitiativeEvent>): InitiativeState {
+  let state = initialState();
+  for (const event of events) state = evolve(state, event);
+  return state;
 }

@@ -51,6 +51,9 @@ describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read st
   });
   afterEach(() => opened.dispose());
 
+  /** Before the deadline of every proposal here. */
+  const NOW = new Date('2026-03-15T00:00:00Z');
+
   describe('when batches of the log are applied', () => {
     const a = randomUUID();
     const b = randomUUID();
@@ -98,15 +101,26 @@ describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read st
       expect(
         (await store.list({ limit: 10, visibleTo: 'UZB' })).rows.map((row) => row.state.initiativeId),
       ).toEqual([b]);
-      expect((await store.list({ limit: 10, pendingFor: 'AZE' })).rows).toEqual([]);
+      expect((await store.list({ limit: 10, pendingFor: { country: 'AZE', at: NOW } })).rows).toEqual([]);
       expect(
-        (await store.list({ limit: 10, pendingFor: 'KAZ' })).rows.map((row) => row.state.initiativeId),
+        (await store.list({ limit: 10, pendingFor: { country: 'KAZ', at: NOW } })).rows.map(
+          (row) => row.state.initiativeId,
+        ),
       ).toEqual([b, a]);
       const first = await store.list({ limit: 1 });
       expect(first.hasMore).toBe(true);
       const second = await store.list({ limit: 1, before: first.rows[0].createdPosition });
       expect(second.rows.map((row) => row.state.initiativeId)).toEqual([a]);
       expect(second.hasMore).toBe(false);
+    });
+
+    it('leaves an initiative out of the inbox once its deadline has come, expired or not', async () => {
+      const deadline = new Date('2026-06-30T00:00:00Z');
+      const justBefore = new Date(deadline.getTime() - 1);
+      const inbox = async (at: Date) =>
+        (await store.list({ limit: 10, pendingFor: { country: 'KAZ', at } })).rows.length;
+      expect(await inbox(justBefore)).toBe(2);
+      expect(await inbox(deadline)).toBe(0);
     });
 
     it('finds the open initiatives past their deadline', async () => {
@@ -124,7 +138,9 @@ describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read st
         },
       ]);
       expect(
-        (await store.list({ limit: 10, pendingFor: 'AZE' })).rows.map((row) => row.state.initiativeId),
+        (await store.list({ limit: 10, pendingFor: { country: 'AZE', at: NOW } })).rows.map(
+          (row) => row.state.initiativeId,
+        ),
       ).toEqual([a]);
     });
 

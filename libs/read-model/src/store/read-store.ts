@@ -32,7 +32,8 @@ export interface ListFilter {
   status?: InitiativeStatus;
   category?: string;
   participant?: string;
-  pendingFor?: string;
+  /** The inbox: awaiting this country's sign-off at this instant (an overdue initiative awaits no one). */
+  pendingFor?: { country: string; at: Date };
   /** A focal point's country: only initiatives it takes part in. */
   visibleTo?: string;
   /** Only initiatives proposed before this position (the cursor). */
@@ -357,15 +358,17 @@ export class ReadStore {
           ),
         );
     if (filter.pendingFor) {
-      const country = filter.pendingFor;
-      query = query.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('pending_sign_offs as s')
-            .select('s.country')
-            .whereRef('s.initiative_id', '=', 'v.initiative_id')
-            .where('s.country', '=', country),
-        ),
-      );
+      const { country, at } = filter.pendingFor;
+      query = query
+        .where('v.deadline_ms', '>', at.getTime())
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('pending_sign_offs as s')
+              .select('s.country')
+              .whereRef('s.initiative_id', '=', 'v.initiative_id')
+              .where('s.country', '=', country),
+          ),
+        );
     }
     const rows = await query.execute();
     return {

@@ -31,8 +31,10 @@ export class GetStateAtController {
       throw new ProblemException('validation-failed', 'Name exactly one of atRevision and at', [
         { field: 'atRevision', message: 'exactly one of atRevision and at is required' },
       ]);
-    const toRevision = point.atRevision === undefined ? undefined : Number(point.atRevision);
-    const until = point.at === undefined ? undefined : new Date(point.at);
-    return this.queryBus.execute(new GetStateAtQuery(principal, initiativeId, { toRevision, until }));
+    const statePoint =
+      point.atRevision === undefined
+        ? { until: new Date(point.at as string) }
+        : { toRevision: Number(point.atRevision) };
+    return this.queryBus.execute(new GetStateAtQuery(principal, initiativeId, statePoint));
   }
 }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { Category as CategoryName } from '@accord/domain';
-import { IsOmittable } from '../../http/validation';
+import { IsOmittable, LowerCase } from '../../http/validation';
 import {
   ApprovalRule,
   ApprovalRuleDto,
@@ -16,10 +16,11 @@ import {
 
 export class ProposeInitiativeDto {
   @IsOmittable()
+  @LowerCase()
   @IsUUID()
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Chosen by the client, or by the server when left out',
+    description: 'Chosen by the client, or by the server when left out; read in lower case',
   })
   initiativeId?: string;
 

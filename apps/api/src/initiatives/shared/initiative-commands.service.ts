@@ -1,11 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InitiativeCommand, initiativeStreamId, InitiativeState, isProposed } from '@accord/domain';
+import {
+  InitiativeCommand,
+  initiativeStreamId,
+  InitiativeState,
+  isDomainError,
+  isProposed,
+} from '@accord/domain';
 import { CommandOutcome, EventStore, IdempotencyRecord } from '@accord/event-store';
 import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
 import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER, METRICS } from '../../infrastructure/tokens';
 import { AccordMetrics } from '@accord/runtime';
 import { CommandRequest, IdempotentRequest } from '../../http/request-context';
-import { ProblemException } from '../../http/problem';
+import { Problem, problem, ProblemException } from '../../http/problem';
 
 export interface CommandResult {
   initiativeId: string;
@@ -24,6 +30,10 @@ export interface CommandResponse {
 /**
  * Runs an initiative command for an HTTP request: the generic read → decide → append of the command
  * handler, plus what HTTP adds to it — `If-Match` and `Idempotency-Key`.
+ *
+ * Under an `Idempotency-Key`, the first decision is the answer for good: an accepted command's, and a refusal by a
+ * domain rule's as well, so that a retry after the initiative changed cannot turn a refusal into an append. What was
+ * refused before deciding (authentication, validation of the request, rate limit, `If-Match`) is not remembered.
  */
 @Injectable()
 export class InitiativeCommands {
@@ -58,37 +68,61 @@ export class InitiativeCommands {
     request: CommandRequest,
   ): Promise<CommandResponse> {
     const { idempotency, principal } = request;
-    const remembered = (
+    const answered = (
       { key, requestHash }: IdempotentRequest,
-      status: 200 | 201,
-      outcome: CommandOutcome<InitiativeState>,
+      status: number,
+      body: object,
     ): IdempotencyRecord => ({
       sub: principal.sub,
       key,
       requestHash,
       status,
-      body: JSON.stringify(resultOf(initiativeId, outcome)),
+      body: JSON.stringify(body),
       createdAt: request.receivedAt.toISOString(),
     });
+    const remembered = (
+      idempotent: IdempotentRequest,
+      status: 200 | 201,
+      outcome: CommandOutcome<InitiativeState>,
+    ): IdempotencyRecord => answered(idempotent, status, resultOf(initiativeId, outcome));
 
-    const result = await this.handler.handle(initiativeStreamId(initiativeId), command, {
-      correlationId: request.correlationId,
-      causationId: request.correlationId,
-      idempotencyKey: idempotency?.key ?? null,
-      expectedRevision: request.expectedRevision,
-      recall: idempotency ? () => this.recall(principal.sub, idempotency) : undefined,
-      remember: idempotency ? (outcome) => remembered(idempotency, 201, outcome) : undefined,
-    });
+    let result;
+    try {
+      result = await this.handler.handle(initiativeStreamId(initiativeId), command, {
+        correlationId: request.correlationId,
+        causationId: request.correlationId,
+        idempotencyKey: idempotency?.key ?? null,
+        expectedRevision: request.expectedRevision,
+        recall: idempotency ? () => this.recall(principal.sub, idempotency) : undefined,
+        remember: idempotency ? (outcome) => remembered(idempotency, 201, outcome) : undefined,
+      });
+    } catch (error) {
+      if (!idempotency || !isDomainError(error)) throw error;
+      const refusal = problem(error.code, error.message, error.errors);
+      await this.store.saveIdempotencyRecord(answered(idempotency, refusal.status, refusal));
+      return this.firstAnswer(principal.sub, idempotency, () => {
+        throw error;
+      });
+    }
     if (result.kind === 'recalled') return result.answer;
 
     this.metrics.eventsAppended.inc(result.appended);
     if (result.appended > 0) return { status: 201, body: resultOf(initiativeId, result) };
     if (!idempotency) return { status: 200, body: resultOf(initiativeId, result) };
-    // Remembered as well; a concurrent twin may have been remembered first, and its answer is the one to give.
     await this.store.saveIdempotencyRecord(remembered(idempotency, 200, result));
-    return (
-      (await this.recall(principal.sub, idempotency)) ?? { status: 200, body: resultOf(initiativeId, result) }
-    );
+    return this.firstAnswer(principal.sub, idempotency, () => ({
+      status: 200,
+      body: resultOf(initiativeId, result),
+    }));
+  }
+
+  /** A concurrent twin may have been remembered first: its answer is the one to give. */
+  private async firstAnswer(
+    sub: string,
+    idempotency: IdempotentRequest,
+    own: () => CommandResponse,
+  ): Promise<CommandResponse> {
+    return (await this.recall(sub, idempotency)) ?? own();
   }
 
   private async recall(
@@ -102,6 +136,10 @@ export class InitiativeCommands {
         'idempotency-key-reused',
         'This Idempotency-Key was used with another request',
       );
+    if (record.status >= 400) {
+      const refusal = JSON.parse(record.body) as Problem;
+      throw new ProblemException(refusal.code, refusal.detail, refusal.errors);
+    }
     return { status: record.status as 200 | 201, body: JSON.parse(record.body) };
   }
 }

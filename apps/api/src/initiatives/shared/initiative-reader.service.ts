@@ -2,21 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Principal } from '@accord/auth';
 import { ChainVerification, exportBundle, AuditBundle, verifyChain } from '@accord/audit';
 import { initiativeStreamId, isProposed } from '@accord/domain';
-import {
-  CorruptEventError,
-  EventStore,
-  ReadStreamOptions,
-  readStreamFilter,
-  StoredEvent,
-} from '@accord/event-store';
+import { CorruptEventError, EventStore, StoredEvent } from '@accord/event-store';
 import { InitiativeView, toInitiativeView } from '@accord/read-model';
-import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
-import { assertVisible, initiativeNotFound } from './visibility';
-import { Clock, CLOCK, EVENT_STORE, INITIATIVE_COMMAND_HANDLER } from '../../infrastructure/tokens';
+import { assertMayReadHistory, initiativeNotFound } from './visibility';
+import { Clock, CLOCK, EVENT_STORE } from '../../infrastructure/tokens';
+import { foldStored } from './fold-initiative';
 import { ProblemException } from '../../http/problem';
 
 /** An event as the API shows it (api.md, `EventRecord`). */
 export type EventRecord = Omit<StoredEvent, 'streamId' | 'position'>;
+
+/** A point in an initiative's history: a revision, or an instant. */
+export type StatePoint = { toRevision: number } | { until: Date };
 
 export interface AuditReport extends Omit<ChainVerification, 'headHash'> {
   initiativeId: string;
@@ -28,32 +25,59 @@ export interface AuditReport extends Omit<ChainVerification, 'headHash'> {
 export class InitiativeReader {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(INITIATIVE_COMMAND_HANDLER) private readonly handler: InitiativeCommandHandler,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The initiative's events if the principal may see it (judged by its current participants), else not found. */
-  private async visibleStream(principal: Principal, initiativeId: string): Promise<StoredEvent[]> {
-    const events = await this.store.readStream(initiativeStreamId(initiativeId));
-    assertVisible(principal, this.handler.fold(events));
-    return events;
+  /**
+   * The stream as far as it can be read: the events before the first damaged one, and the error naming that one.
+   * Audit reports the damage; other reads fail with it only when they need the damaged event.
+   */
+  private async readable(
+    streamId: string,
+  ): Promise<{ events: StoredEvent[]; damage: CorruptEventError | null }> {
+    try {
+      return { events: await this.store.readStream(streamId), damage: null };
+    } catch (error) {
+      if (!(error instanceof CorruptEventError)) throw error;
+      return { events: error.readBefore, damage: error };
+    }
   }
 
-  async view(
+  /** Who may read is judged on the readable events: a damaged event is never folded. */
+  private async visibleStream(
     principal: Principal,
     initiativeId: string,
-    options: ReadStreamOptions = {},
-  ): Promise<InitiativeView> {
-    const events = await this.visibleStream(principal, initiativeId);
-    const upTo = events.filter(readStreamFilter(options));
-    const state = this.handler.fold(upTo);
+  ): Promise<{ events: StoredEvent[]; damage: CorruptEventError | null }> {
+    const stream = await this.readable(initiativeStreamId(initiativeId));
+    // With its very first event damaged, no one can tell whom an initiative is shown to but the roles that see all.
+    if (stream.damage && stream.events.length === 0 && principal.role !== 'focal-point') throw stream.damage;
+    assertMayReadHistory(principal, foldStored(stream.events));
+    return stream;
+  }
+
+  /**
+   * The initiative as it stood at a revision, or at an instant: the longest prefix of its events that all occurred
+   * at or before it (a stream's time never goes backwards, but stores written before that rule may hold exceptions).
+   */
+  async view(principal: Principal, initiativeId: string, point: StatePoint): Promise<InitiativeView> {
+    const { events, damage } = await this.visibleStream(principal, initiativeId);
+    const end = 'toRevision' in point ? point.toRevision + 1 : prefixUntil(events, point.until);
+    // Up to an instant, the damaged event is needed when every readable one is before it: it might be, too.
+    const needsDamaged = 'toRevision' in point ? end > events.length : end === events.length;
+    if (damage && needsDamaged) throw damage;
+    if (end > events.length)
+      throw new ProblemException('not-found', `The initiative has no revision ${end - 1} yet`);
+    const upTo = events.slice(0, end);
+    const state = foldStored(upTo);
     if (!isProposed(state))
       throw new ProblemException('not-found', 'The initiative did not exist at that point');
     return toInitiativeView(state, upTo.length - 1);
   }
 
   async history(principal: Principal, initiativeId: string): Promise<EventRecord[]> {
-    return (await this.visibleStream(principal, initiativeId)).map(toEventRecord);
+    const { events, damage } = await this.visibleStream(principal, initiativeId);
+    if (damage) throw damage;
+    return events.map(toEventRecord);
   }
 
   async audit(principal: Principal, initiativeId: string): Promise<AuditReport> {
@@ -86,24 +110,23 @@ export class InitiativeReader {
     initiativeId: string,
   ): Promise<{ events: StoredEvent[]; corruptAt: number | null; verification: ChainVerification }> {
     const streamId = initiativeStreamId(initiativeId);
-    let events: StoredEvent[];
-    let corruptAt: number | null = null;
-    try {
-      events = await this.store.readStream(streamId);
-    } catch (error) {
-      if (!(error instanceof CorruptEventError)) throw error;
-      events = error.readBefore;
-      corruptAt = error.revision;
-    }
+    const { events, damage } = await this.readable(streamId);
+    const corruptAt = damage?.revision ?? null;
     if (events.length === 0 && corruptAt === null) throw initiativeNotFound();
     const verification = verifyChain(streamId, events);
     if (principal.role === 'focal-point')
-      assertVisible(
+      assertMayReadHistory(
         principal,
-        this.handler.fold(events.slice(0, verification.brokenAtRevision ?? events.length)),
+        foldStored(events.slice(0, verification.brokenAtRevision ?? events.length)),
       );
     return { events, corruptAt, verification };
   }
+}
+
+/** How many leading events all occurred at or before `until`. */
+function prefixUntil(events: readonly StoredEvent[], until: Date): number {
+  const after = events.findIndex((event) => Date.parse(event.occurredAt) > until.getTime());
+  return after === -1 ? events.length : after;
 }
 
 /** Stands for a stored event that cannot be decoded: no hash can match it, so verification stops at its revision. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Principal } from '@accord/auth';
-import { sleep } from '@accord/event-store';
+import { canSee, Principal } from '@accord/auth';
+import { initiativeStreamId, isProposed } from '@accord/domain';
+import { EventStore, sleep } from '@accord/event-store';
 import {
   InitiativeSummary,
   InitiativeView,
@@ -9,9 +10,10 @@ import {
   toInitiativeSummary,
   toInitiativeView,
 } from '@accord/read-model';
-import { READ_STORE } from '../../infrastructure/tokens';
+import { Clock, CLOCK, EVENT_STORE, READ_STORE } from '../../infrastructure/tokens';
 import { ProblemException } from '../../http/problem';
 import { assertVisible, initiativeNotFound } from './visibility';
+import { foldStored } from './fold-initiative';
 
 const MIN_REVISION_WAIT_MS = 5000;
 const MIN_REVISION_POLL_MS = 20;
@@ -21,12 +23,19 @@ export interface InitiativePage {
   nextCursor: string | null;
 }
 
-export type ListCriteria = Omit<ListFilter, 'visibleTo' | 'before'> & { cursor?: string };
+export type ListCriteria = Omit<ListFilter, 'visibleTo' | 'before' | 'pendingFor'> & {
+  pendingFor?: string;
+  cursor?: string;
+};
 
 /** Queries served from the read model. */
 @Injectable()
 export class InitiativeViews {
-  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   /** With `minRevision`, waits up to 5 s for the projection to reach it (read-your-writes after a command). */
   async get(principal: Principal, initiativeId: string, minRevision?: number): Promise<InitiativeView> {
@@ -36,7 +45,9 @@ export class InitiativeViews {
       if (found) assertVisible(principal, found.state);
       if (found && (minRevision === undefined || found.revision >= minRevision))
         return toInitiativeView(found.state, found.revision);
-      if (minRevision === undefined) throw initiativeNotFound();
+      // Not projected yet: worth waiting for only if the event store holds it (and shows it to this principal).
+      if (!found && (minRevision === undefined || !(await this.storedAndVisible(principal, initiativeId))))
+        throw initiativeNotFound();
       if (Date.now() >= deadline)
         throw new ProblemException(
           'projection-lagging',
@@ -48,11 +59,17 @@ export class InitiativeViews {
     }
   }
 
+  private async storedAndVisible(principal: Principal, initiativeId: string): Promise<boolean> {
+    const state = foldStored(await this.eventStore.readStream(initiativeStreamId(initiativeId)));
+    return isProposed(state) && canSee(principal, state.participatingStates);
+  }
+
   async list(principal: Principal, criteria: ListCriteria): Promise<InitiativePage> {
-    const { cursor, ...filter } = criteria;
+    const { cursor, pendingFor, ...filter } = criteria;
     const visibleTo = principal.role === 'focal-point' ? (principal.country ?? '') : undefined;
     const page = await this.readStore.list({
       ...filter,
+      pendingFor: pendingFor === undefined ? undefined : { country: pendingFor, at: this.clock() },
       visibleTo,
       before: cursor ? decodeCursor(cursor) : undefined,
     });
