@@ -42,6 +42,9 @@ export type HandleResult<State, Answer> =
   ({ kind: 'decided' } & CommandOutcome<State>) | { kind: 'recalled'; answer: Answer };
 
 export class RevisionMismatchError extends Error {
+  /** The stable code the API answers it with (412) and counts it under. */
+  readonly code = 'revision-mismatch';
+
   constructor(
     readonly expected: number,
     readonly actual: number,

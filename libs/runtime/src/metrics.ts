@@ -14,7 +14,7 @@ export class AccordMetrics {
 
   readonly commands = new Counter({
     name: 'accord_commands_total',
-    help: 'Commands handled, by type and outcome (appended, unchanged, or the error code)',
+    help: 'Commands handled, by type and outcome (appended, unchanged, or the problem code answered)',
     labelNames: ['type', 'outcome'],
     registers: [this.registry],
   });

@@ -6,6 +6,7 @@ import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER, METRICS } from '../../infrastr
 import { AccordMetrics } from '@accord/runtime';
 import { CommandRequest, IdempotentRequest } from '../../http/request-context';
 import { ProblemException } from '../../http/problem';
+import { toProblem } from '../../http/problem.filter';
 
 export interface CommandResult {
   initiativeId: string;
@@ -46,8 +47,9 @@ export class InitiativeCommands {
       });
       return response;
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      this.metrics.commands.inc({ type: command.type, outcome: typeof code === 'string' ? code : 'error' });
+      // Counted under the problem code the API answers with, by the mapping that answers it: revision-mismatch,
+      // unavailable for contention or an unreachable store, internal-error for what nobody expected.
+      this.metrics.commands.inc({ type: command.type, outcome: toProblem(error).body.code });
       throw error;
     }
   }
