@@ -106,6 +106,12 @@ describe('The OpenAPI document', () => {
       expect(['W/"3"', '3', '"3", "4"', '**', ''].some((value) => pattern.test(value))).toBe(false);
     }
   });
+
+  it('names every operation with a unique operationId', () => {
+    const ids = operations.map(([, operation]) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(paths['/v1/initiatives/{id}/sign-offs'].post.operationId).toBe('recordSignOff');
+  });
 });
 
 describe('Readiness, as documented', () => {

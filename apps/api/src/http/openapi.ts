@@ -7,6 +7,7 @@ import {
   ApiPropertyOptional,
   ApiResponse,
   HeaderObject,
+  OpenAPIObject,
 } from '@nestjs/swagger';
 import { PROBLEM_STATUS, ProblemCode } from './problem';
 
@@ -154,4 +155,34 @@ export function ApiCommand(...codes: ProblemCode[]) {
       { 400: 'or an If-Match that is weak (W/"3") or not quoted' },
     ),
   );
+}
+
+/**
+ * Operation ids a client generator can use: the use case a controller stands for (`recordSignOff`), or for the
+ * operations controllers that serve several routes, the controller and the route (`healthReady`).
+ */
+export function operationIdFactory(controllerKey: string, methodKey: string): string {
+  const name = controllerKey.replace(/Controller$/, '');
+  const camel = name.charAt(0).toLowerCase() + name.slice(1);
+  return /^(Health|Metrics)$/.test(name)
+    ? `${camel}${methodKey.charAt(0).toUpperCase()}${methodKey.slice(1)}`
+    : camel;
+}
+
+/**
+ * What the generated document needs besides the decorators: request bodies refuse unknown fields, and a lone
+ * `allOf` wrapper (Nest puts one around every `$ref` property) is replaced by what it wraps when nothing sits beside it.
+ */
+export function tidyOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
+  for (const schema of Object.values(document.components?.schemas ?? {}))
+    if ('properties' in schema && schema.type === 'object') schema.additionalProperties = false;
+  const unwrap = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(unwrap);
+    if (node === null || typeof node !== 'object') return node;
+    const entries = Object.entries(node).map(([key, value]) => [key, unwrap(value)] as const);
+    const object = Object.fromEntries(entries) as Record<string, unknown>;
+    const { allOf, ...rest } = object;
+    return Array.isArray(allOf) && allOf.length === 1 && Object.keys(rest).length === 0 ? allOf[0] : object;
+  };
+  return unwrap(document) as OpenAPIObject;
 }
