@@ -209,10 +209,14 @@ describe('The read model behind the initiatives list, the inbox and each initiat
       '401',
       '403',
       '404',
+      '405',
       '409',
+      '412',
       '413',
+      '415',
       '429',
       '431',
+      '500',
       '503',
     ]);
     expect(document.components.schemas.RecordSignOffDto).toMatchObject({

@@ -100,9 +100,10 @@ describe('Command handler', () => {
   describe('when the caller names the revision it saw', () => {
     it('refuses the command if the stream moved on', async () => {
       await handler.handle('counter-5', increment(1), context);
-      await expect(
-        handler.handle('counter-5', increment(1), { ...context, expectedRevision: [3] }),
-      ).rejects.toBeInstanceOf(RevisionMismatchError);
+      const refused = handler.handle('counter-5', increment(1), { ...context, expectedRevision: [3] });
+      await expect(refused).rejects.toBeInstanceOf(RevisionMismatchError);
+      // Its stable code, the one the API answers (412) and counts it under.
+      await expect(refused).rejects.toMatchObject({ code: 'revision-mismatch', expected: [3], actual: 0 });
       await expect(
         handler.handle('counter-5', increment(1), { ...context, expectedRevision: [2, 0] }),
       ).resolves.toMatchObject({

@@ -47,6 +47,7 @@ export type HandleResult<State, Answer> =
   ({ kind: 'decided' } & CommandOutcome<State>) | { kind: 'recalled'; answer: Answer };
 
 export class RevisionMismatchError extends Error {
+  /** The stable code the API answers it with (412) and counts it under. */
   readonly code = 'revision-mismatch';
 
   constructor(

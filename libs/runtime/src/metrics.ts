@@ -14,7 +14,7 @@ export class AccordMetrics {
 
   readonly commands = new Counter({
     name: 'accord_commands_total',
-    help: 'Commands handled, by type and outcome (appended, unchanged, or the error code)',
+    help: 'Commands handled, by type and outcome (appended, unchanged, or the problem code answered)',
     labelNames: ['type', 'outcome'],
     registers: [this.registry],
   });
@@ -61,7 +61,9 @@ export class AccordMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'accord_process_' });
+    // The standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …) that dashboards and alerts
+    // written for any Node.js process expect; the process is told apart by the scrape target's labels.
+    collectDefaultMetrics({ register: this.registry });
   }
 
   private async collectLag(gauge: Gauge, read: (() => Promise<number>) | undefined): Promise<void> {

@@ -8,6 +8,7 @@ import { AppModule } from '../app.module';
 import { answerClientError } from './client-error';
 import { Infrastructure } from '../infrastructure/infrastructure';
 import { PinoNestLogger } from './nest-logger';
+import { operationIdFactory, tidyOpenApiDocument } from './openapi';
 import { logProblem, sendProblem, toProblem } from './problem.filter';
 import { securityHeaders } from './security-headers';
 
@@ -65,11 +66,9 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
       'Cross-country initiative approvals: every proposal, national sign-off and funding decision recorded as a verifiable event.',
     )
     .setVersion('1')
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    .addServer('/', 'The server this document is served from')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  // Request bodies refuse unknown fields: say so in the contract.
-  for (const schema of Object.values(document.components?.schemas ?? {}))
-    if ('properties' in schema && schema.type === 'object') schema.additionalProperties = false;
-  return document;
+  return tidyOpenApiDocument(SwaggerModule.createDocument(app, config, { operationIdFactory }));
 }

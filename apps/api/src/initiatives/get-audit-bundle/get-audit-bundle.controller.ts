@@ -19,8 +19,16 @@ export class GetAuditBundleController {
     summary: 'A self-contained bundle of the stream that `npx accord verify FILE` checks offline',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: AuditBundleDto })
-  @ApiProblems('validation-failed', 'not-found')
+  @ApiOkResponse({
+    type: AuditBundleDto,
+    headers: {
+      'Content-Disposition': {
+        description: 'attachment; filename="initiative-{id}.audit.json"',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiProblems('validation-failed', 'not-found', 'stored-event-damaged')
   async bundle(
     @Param('id', initiativeIdPipe) initiativeId: string,
     @CurrentPrincipal() principal: Principal,

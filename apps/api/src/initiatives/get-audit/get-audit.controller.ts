@@ -17,7 +17,7 @@ export class GetAuditController {
   @ApiOperation({ summary: "Verify the hash chain of the initiative's stored events" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AuditReportDto })
-  @ApiProblems('validation-failed', 'not-found')
+  @ApiProblems('validation-failed', 'not-found', 'stored-event-damaged')
   audit(@Param('id', initiativeIdPipe) initiativeId: string, @CurrentPrincipal() principal: Principal) {
     return this.queryBus.execute(new GetAuditQuery(principal, initiativeId));
   }

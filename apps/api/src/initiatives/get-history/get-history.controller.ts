@@ -17,7 +17,7 @@ export class GetHistoryController {
   @ApiOperation({ summary: 'Every event of the initiative, oldest first, straight from the event store' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: HistoryDto })
-  @ApiProblems('validation-failed', 'not-found')
+  @ApiProblems('validation-failed', 'not-found', 'stored-event-damaged')
   history(@Param('id', initiativeIdPipe) initiativeId: string, @CurrentPrincipal() principal: Principal) {
     return this.queryBus.execute(new GetHistoryQuery(principal, initiativeId));
   }

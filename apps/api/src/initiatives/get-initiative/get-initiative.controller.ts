@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@accord/auth';
 import { InitiativeView } from '@accord/read-model';
-import { ApiProblems } from '../../http/openapi';
+import { ApiProblems, ETAG_HEADER } from '../../http/openapi';
 import { CurrentPrincipal } from '../../http/request-context';
 import { initiativeIdPipe } from '../../http/validation';
 import { InitiativeViewDto } from '../shared/responses';
@@ -19,7 +19,11 @@ export class GetInitiativeController {
   @Get(':id')
   @ApiOperation({ summary: 'The initiative from the read model; ETag is its stream revision' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: InitiativeViewDto })
+  @ApiOkResponse({
+    type: InitiativeViewDto,
+    description: 'The initiative as the read model has it',
+    headers: { ETag: ETAG_HEADER },
+  })
   @ApiProblems('validation-failed', 'not-found', 'projection-lagging')
   async get(
     @Param('id', initiativeIdPipe) initiativeId: string,

@@ -21,7 +21,7 @@ export class GetStateAtController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: InitiativeViewDto })
-  @ApiProblems('validation-failed', 'not-found')
+  @ApiProblems('validation-failed', 'not-found', 'stored-event-damaged')
   stateAt(
     @Param('id', initiativeIdPipe) initiativeId: string,
     @Query() point: StateAtDto,

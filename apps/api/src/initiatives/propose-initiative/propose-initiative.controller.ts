@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { ApiCommand } from '../../http/openapi';
+import { ApiCommand, LOCATION_HEADER } from '../../http/openapi';
 import { CommandRequest, CommandRequestContext } from '../../http/request-context';
 import { CommandResultDto } from '../shared/responses';
 import { ProposeInitiativeCommand } from './propose-initiative.command';
@@ -16,8 +16,16 @@ export class ProposeInitiativeController {
 
   @Post()
   @ApiOperation({ summary: 'Propose an initiative (focal point of the proposing state, or the secretariat)' })
-  @ApiCreatedResponse({ type: CommandResultDto, description: 'Proposed; Location names the initiative' })
-  @ApiOkResponse({ type: CommandResultDto, description: 'The identical proposal again: nothing appended' })
+  @ApiCreatedResponse({
+    type: CommandResultDto,
+    description: 'Proposed; Location names the initiative',
+    headers: { Location: LOCATION_HEADER },
+  })
+  @ApiOkResponse({
+    type: CommandResultDto,
+    description: 'The identical proposal again: nothing appended',
+    headers: { Location: LOCATION_HEADER },
+  })
   @ApiCommand('already-exists')
   async propose(
     @Body() proposal: ProposeInitiativeDto,

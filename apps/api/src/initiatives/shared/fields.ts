@@ -166,7 +166,8 @@ export const RequestedFunding = (nullable: boolean) =>
     IsObject(),
     ValidateNested(),
     Type(() => MoneyDto),
-    ApiPropertyOptional({ type: MoneyDto, nullable }),
+    // `nullable: false` is the default: written out, it is a nullable without a type (OpenAPI 3.0 frowns on it).
+    ApiPropertyOptional({ type: MoneyDto, ...(nullable ? { nullable: true } : {}) }),
   );
 
 /** A stream revision in a query string: digits only, so no number parsing surprises ("1e3", " 7", "0x10"). */

@@ -11,7 +11,8 @@ import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
 import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER, METRICS } from '../../infrastructure/tokens';
 import { AccordMetrics } from '@accord/runtime';
 import { CommandRequest, IdempotentRequest } from '../../http/request-context';
-import { Problem, problem, ProblemException } from '../../http/problem';
+import { Problem, ProblemException } from '../../http/problem';
+import { toProblem } from '../../http/problem.filter';
 
 export interface CommandResult {
   initiativeId: string;
@@ -56,8 +57,9 @@ export class InitiativeCommands {
       });
       return response;
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      this.metrics.commands.inc({ type: command.type, outcome: typeof code === 'string' ? code : 'error' });
+      // Counted under the problem code the API answers with, by the mapping that answers it: revision-mismatch,
+      // unavailable for contention or an unreachable store, internal-error for what nobody expected.
+      this.metrics.commands.inc({ type: command.type, outcome: toProblem(error).body.code });
       throw error;
     }
   }
@@ -98,7 +100,7 @@ export class InitiativeCommands {
       });
     } catch (error) {
       if (!idempotency || !isDomainError(error)) throw error;
-      const refusal = problem(error.code, error.message, error.errors);
+      const refusal = toProblem(error).body;
       await this.store.saveIdempotencyRecord(answered(idempotency, refusal.status, refusal));
       return this.firstAnswer(principal.sub, idempotency, () => {
         throw error;

@@ -1,0 +1,40 @@
+import {
+  CorruptEventError,
+  EventStore,
+  EventStoreUnavailableError,
+  RevisionMismatchError,
+  TooMuchContentionError,
+} from '@accord/event-store';
+import { InitiativeCommand } from '@accord/domain';
+import { AccordMetrics } from '@accord/runtime';
+import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
+import { CommandRequest } from '../../http/request-context';
+import { InitiativeCommands } from './initiative-commands.service';
+
+/** accord_commands_total counts every refused command under the problem code the API answers it with. */
+describe('InitiativeCommands counting outcomes', () => {
+  const request: CommandRequest = {
+    principal: { sub: 'secretariat', role: 'secretariat' } as CommandRequest['principal'],
+    correlationId: 'c-1',
+    idempotency: null,
+    expectedRevision: [0],
+    receivedAt: new Date(),
+  };
+  const command = { type: 'WithdrawInitiative' } as InitiativeCommand;
+
+  const damaged = new CorruptEventError('initiative-x', 0, []);
+  it.each([
+    ['a failed If-Match', 'revision-mismatch', new RevisionMismatchError([0], 1)],
+    ['contention', 'unavailable', new TooMuchContentionError('initiative-x', 20)],
+    ['an unreachable store', 'unavailable', new EventStoreUnavailableError('down')],
+    ['a damaged stored event', 'stored-event-damaged', damaged],
+    ['an unexpected error', 'internal-error', new Error('boom')],
+  ])('counts %s as %s', async (_, outcome, error) => {
+    const metrics = new AccordMetrics();
+    const handler = { handle: () => Promise.reject(error) } as unknown as InitiativeCommandHandler;
+    const commands = new InitiativeCommands(handler, {} as EventStore, metrics);
+    await expect(commands.execute('x', command, request)).rejects.toBe(error);
+    const counted = await metrics.commands.get();
+    expect(counted.values).toEqual([{ labels: { type: 'WithdrawInitiative', outcome }, value: 1 }]);
+  });
+});
