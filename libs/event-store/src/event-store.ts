@@ -25,13 +25,6 @@ export interface AppendOptions {
   idempotency?: IdempotencyRecord;
 }
 
-export interface ReadStreamOptions {
-  /** Inclusive. */
-  toRevision?: number;
-  /** Inclusive: events that occurred at or before this instant. */
-  until?: Date;
-}
-
 /**
  * The durable log of every initiative's events. One stream per initiative, 0-based revisions, and a
  * global log in append order that projections and the relay follow from their own checkpoints.
@@ -43,7 +36,7 @@ export interface EventStore {
     expected: ExpectedRevision,
     options?: AppendOptions,
   ): Promise<AppendResult>;
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  readStream(streamId: string): Promise<StoredEvent[]>;
   /** The next batch of the global log strictly after `after` (0 = from the start). */
   readAll(after: number, limit: number): Promise<StoredEvent[]>;
   /** Position of the last event in the global log, 0 when empty. */

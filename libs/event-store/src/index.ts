@@ -4,5 +4,4 @@ export * from './event-store';
 export * from './in-memory/in-memory-event-store';
 export * from './sqlite/sqlite-event-store';
 export * from './command-handler';
-export { readStreamFilter } from './stream-rules';
 export { sleep } from './sleep';

@@ -1,5 +1,5 @@
 import { NewEvent, StoredEvent } from './event-record';
-import { AppendResult, ExpectedRevision, ReadStreamOptions } from './event-store';
+import { AppendResult, ExpectedRevision } from './event-store';
 
 /**
  * A retried append (the same event ids at the same revisions) succeeds again without writing,
@@ -16,11 +16,4 @@ export function idempotentRepeat(
   if (!written.every((stored, index) => stored.eventId === events[index].eventId)) return null;
   const last = written[written.length - 1];
   return { revision: last.revision, position: last.position };
-}
-
-export function readStreamFilter(options: ReadStreamOptions): (event: StoredEvent) => boolean {
-  const until = options.until?.getTime();
-  return (event) =>
-    (options.toRevision === undefined || event.revision <= options.toRevision) &&
-    (until === undefined || Date.parse(event.occurredAt) <= until);
 }

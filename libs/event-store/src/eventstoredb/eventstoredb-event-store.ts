@@ -31,15 +31,8 @@ import {
   DuplicateEventError,
   EventStoreUnavailableError,
 } from '../errors';
-import {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  IdempotencyRecord,
-  ReadStreamOptions,
-} from '../event-store';
-import { idempotentRepeat, readStreamFilter } from '../stream-rules';
+import { AppendOptions, AppendResult, EventStore, ExpectedRevision, IdempotencyRecord } from '../event-store';
+import { idempotentRepeat } from '../stream-rules';
 import { readAllFilteredByStreamPrefix } from './filtered-read';
 
 /** One stream per idempotency key: `accord-idempotency-<sha256 of [sub, key]>`. Outside the global log. */
@@ -195,10 +188,8 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    if (options.toRevision !== undefined && options.toRevision < 0) return [];
-    const maxCount = options.toRevision === undefined ? undefined : options.toRevision + 1;
-    const resolved = await this.readRaw(streamId, { maxCount });
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    const resolved = await this.readRaw(streamId, {});
     const events: StoredEvent[] = [];
     for (const item of resolved) {
       const event = decode(item);
@@ -206,7 +197,7 @@ export class EventStoreDbEventStore implements EventStore {
         throw new CorruptEventError(streamId, Number(item.event?.revision ?? events.length), events);
       events.push(event);
     }
-    return events.filter(readStreamFilter(options));
+    return events;
   }
 
   async readAll(after: number, limit: number): Promise<StoredEvent[]> {

@@ -1,15 +1,8 @@
 import { AppendWaiters } from '../append-waiters';
 import { NewEvent, StoredEvent } from '../event-record';
 import { ConcurrencyError, DuplicateEventError } from '../errors';
-import {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  IdempotencyRecord,
-  ReadStreamOptions,
-} from '../event-store';
-import { idempotentRepeat, readStreamFilter } from '../stream-rules';
+import { AppendOptions, AppendResult, EventStore, ExpectedRevision, IdempotencyRecord } from '../event-store';
+import { idempotentRepeat } from '../stream-rules';
 
 /** For unit tests and quick experiments: the whole contract, nothing durable. */
 export class InMemoryEventStore implements EventStore {
@@ -52,8 +45,8 @@ export class InMemoryEventStore implements EventStore {
     return { revision: stream.length - 1, position: this.log.length };
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    return structuredClone((this.streams.get(streamId) ?? []).filter(readStreamFilter(options)));
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    return structuredClone(this.streams.get(streamId) ?? []);
   }
 
   async readAll(after: number, limit: number): Promise<StoredEvent[]> {

@@ -10,15 +10,8 @@ import {
   DuplicateEventError,
   EventStoreUnavailableError,
 } from '../errors';
-import {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  IdempotencyRecord,
-  ReadStreamOptions,
-} from '../event-store';
-import { idempotentRepeat, readStreamFilter } from '../stream-rules';
+import { AppendOptions, AppendResult, EventStore, ExpectedRevision, IdempotencyRecord } from '../event-store';
+import { idempotentRepeat } from '../stream-rules';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -228,8 +221,8 @@ export class SqliteEventStore implements EventStore {
     return events;
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    return this.readStreamRows(streamId).filter(readStreamFilter(options));
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    return this.readStreamRows(streamId);
   }
 
   async readAll(after: number, limit: number): Promise<StoredEvent[]> {

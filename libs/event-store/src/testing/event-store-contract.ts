@@ -96,27 +96,6 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         },
       );
 
-      it('reads up to a revision', async () => {
-        expect((await store.readStream(id, { toRevision: 1 })).map((event) => event.type)).toEqual([
-          'A',
-          'B',
-        ]);
-      });
-
-      it('reads up to an instant', async () => {
-        const other = stream();
-        await store.append(
-          other,
-          [
-            newEvent('Early', {}, '2026-03-01T09:00:00.000Z'),
-            newEvent('Late', {}, '2026-03-02T09:00:00.000Z'),
-          ],
-          'no-stream',
-        );
-        const read = await store.readStream(other, { until: new Date('2026-03-01T12:00:00Z') });
-        expect(read.map((event) => event.type)).toEqual(['Early']);
-      });
-
       it('answers a retried append (same event ids, same revision) as the first time, storing nothing new', async () => {
         const events = [newEvent('D'), newEvent('E')];
         const first = await store.append(id, events, 2);
