@@ -30,6 +30,10 @@ jest.setTimeout(300_000);
  * The initiative under test is proposed for KAZ, with KAZ, AZE and TUR taking part: KGZ and UZB are members that
  * take no part, HUN is an observer. Commands get a fresh initiative in the status the row names, so that an
  * allowed cell answers 201 and a refused one proves the refusal alone.
+ *
+ * Every cell is asked twice: as it is, and with the conditions a caller may add — `If-Match` naming a revision the
+ * stream is not at, and on the initiative's own route `minRevision` — which change nothing about who is refused:
+ * 401, 403 and 404 stay; only a caller allowed the command learns that the revision differs (412).
  */
 
 /** The callers: the focal point of every member, of an observer, the other roles, and no token at all. */
@@ -70,6 +74,8 @@ interface Row {
   path: (id: string) => string;
   body?: (column: Column) => Record<string, unknown>;
   expected: number[];
+  /** The initiative's own route, which takes `minRevision`. */
+  readsView?: true;
 }
 
 const SIGN = (state: (column: Column) => string) => (column: Column) => ({
@@ -115,13 +121,13 @@ const MATRIX: Row[] = [
   { action: 'withdraw, initiative already withdrawn',                 expected: [403,   409,   404,   403,   404,   404,   409,  403,  403,  401], setup: 'withdrawn', method: 'POST', path: id('/withdrawal'), body: WITHDRAW },
   { action: 'record the funding decision, initiative approved',       expected: [403,   403,   404,   403,   404,   404,   403,  201,  403,  401], setup: 'approved',  method: 'POST', path: id('/funding-decision'), body: FUNDING },
   { action: 'record the funding decision, initiative awaiting',       expected: [403,   403,   404,   403,   404,   404,   403,  409,  403,  401], setup: 'awaiting',  method: 'POST', path: id('/funding-decision'), body: FUNDING },
-  { action: 'read the initiative',                                    expected: [200,   200,   404,   200,   404,   404,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: id() },
+  { action: 'read the initiative',                                    expected: [200,   200,   404,   200,   404,   404,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: id(), readsView: true },
   { action: 'read its history',                                       expected: [200,   200,   404,   200,   404,   404,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: id('/history') },
   { action: 'read its state at revision 0',                           expected: [200,   200,   404,   200,   404,   404,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: id('/state?atRevision=0') },
   { action: 'read its state at an instant',                           expected: [200,   200,   404,   200,   404,   404,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: id(`/state?at=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`) },
   { action: 'audit it',                                               expected: [200,   200,   404,   200,   404,   404,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: id('/audit') },
   { action: 'export its audit bundle',                                expected: [200,   200,   404,   200,   404,   404,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: id('/audit-bundle') },
-  { action: 'read an initiative that does not exist',                 expected: [404,   404,   404,   404,   404,   404,   404,  404,  404,  401], setup: 'missing',   method: 'GET',  path: id() },
+  { action: 'read an initiative that does not exist',                 expected: [404,   404,   404,   404,   404,   404,   404,  404,  404,  401], setup: 'missing',   method: 'GET',  path: id(), readsView: true },
   { action: 'read the history of one that does not exist',            expected: [404,   404,   404,   404,   404,   404,   404,  404,  404,  401], setup: 'missing',   method: 'GET',  path: id('/history') },
   { action: 'audit one that does not exist',                          expected: [404,   404,   404,   404,   404,   404,   404,  404,  404,  401], setup: 'missing',   method: 'GET',  path: id('/audit') },
   { action: 'list initiatives',                                       expected: [200,   200,   200,   200,   200,   200,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: () => '/v1/initiatives?limit=200' },
@@ -133,7 +139,18 @@ const MATRIX: Row[] = [
   { action: 'GET /docs-json (public)',                                expected: [200,   200,   200,   200,   200,   200,   200,  200,  200,  200], setup: 'none',      method: 'GET',  path: () => '/docs-json' },
 ];
 
-const CODES: Record<number, string> = { 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found' };
+const CODES: Record<number, string> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not-found',
+  412: 'revision-mismatch',
+};
+const NOT_THE_REVISION = '"99"';
+
+/** With If-Match naming a revision the stream is not at: whoever was allowed the command learns that (412). */
+function expectedUnderCondition(row: Row, expected: number): number {
+  return row.method === 'POST' && [200, 201, 409].includes(expected) ? 412 : expected;
+}
 
 describe('S2: the authorization matrix, every role × every country × every route', () => {
   const dataDir = freshDataDir('s2');
@@ -160,10 +177,10 @@ describe('S2: the authorization matrix, every role × every country × every rou
     return response;
   };
 
-  /** An initiative proposed for KAZ with KAZ, AZE and TUR, left in the given status. */
-  async function initiativeIn(setup: Setup): Promise<string> {
+  /** An initiative proposed for KAZ with KAZ, AZE and TUR, left in the given status, and its revision. */
+  async function initiativeIn(setup: Setup): Promise<{ initiative: string; head: number }> {
     const initiative = randomUUID();
-    if (setup === 'missing' || setup === 'none') return initiative;
+    if (setup === 'missing' || setup === 'none') return { initiative, head: 0 };
     await post(
       '/v1/initiatives',
       proposalBody({
@@ -193,10 +210,10 @@ describe('S2: the authorization matrix, every role × every country × every rou
     await client.get(`/v1/initiatives/${initiative}?minRevision=${head}`, {
       token: await tokenFor({ role: 'auditor' }),
     });
-    return initiative;
+    return { initiative, head };
   }
 
-  it(`answers exactly the statuses of domain.md and api.md (${MATRIX.length} actions × ${COLUMNS.length} callers)`, async () => {
+  it(`answers exactly the statuses of domain.md and api.md (${MATRIX.length} actions × ${COLUMNS.length} callers × with and without conditions)`, async () => {
     const started = Date.now();
     const mismatches: string[] = [];
     const stored: string[] = [];
@@ -205,48 +222,58 @@ describe('S2: the authorization matrix, every role × every country × every rou
     let visibility = 0;
     for (const row of MATRIX) {
       const answers: string[] = [];
+      const conditionalAnswers: string[] = [];
       for (const [index, column] of COLUMNS.entries()) {
-        const initiative = await initiativeIn(row.setup);
-        const who = WHO[column];
-        const token = who ? await tokenFor(who) : null;
-        const headBefore = store.head();
-        const response = await client.request(row.method, row.path(initiative), {
-          token,
-          json: row.body ? row.body(column) : undefined,
-        });
-        cells++;
-        const expected = row.expected[index];
-        answers.push(String(response.status));
-        const code = CODES[response.status];
-        if (response.status !== expected || (code && response.body?.code !== code)) {
-          mismatches.push(
-            `${row.action} as ${column}: expected ${expected}, got ${response.status} ` +
-              `${response.body?.code ?? ''} ${response.body?.detail ?? ''}`,
-          );
-        }
-        if (response.status >= 300 && store.head() !== headBefore)
-          stored.push(`${row.action} as ${column}: refused with ${response.status}, yet the log moved`);
-        // A list never shows a focal point an initiative its country takes no part in.
-        if (
-          row.action.startsWith('list initiatives') &&
-          response.status === 200 &&
-          who?.role === 'focal-point'
-        ) {
-          const foreign = (response.body.items as { participatingStates: string[] }[]).filter(
-            (item) => !item.participatingStates.includes(who.country),
-          );
-          if (foreign.length > 0)
+        for (const conditional of [false, true]) {
+          const { initiative, head } = await initiativeIn(row.setup);
+          const who = WHO[column];
+          const token = who ? await tokenFor(who) : null;
+          const headBefore = store.head();
+          const path = row.path(initiative) + (conditional && row.readsView ? `?minRevision=${head}` : '');
+          const response = await client.request(row.method, path, {
+            token,
+            json: row.body ? row.body(column) : undefined,
+            headers: conditional ? { 'if-match': NOT_THE_REVISION } : {},
+          });
+          cells++;
+          const expected = conditional
+            ? expectedUnderCondition(row, row.expected[index])
+            : row.expected[index];
+          if (conditional) conditionalAnswers.push(String(response.status));
+          else answers.push(String(response.status));
+          const code = CODES[response.status];
+          const asked = `${row.action} as ${column}${conditional ? ' (with If-Match / minRevision)' : ''}`;
+          if (response.status !== expected || (code && response.body?.code !== code)) {
             mismatches.push(
-              `${row.action} as ${column}: ${foreign.length} initiatives of other countries listed`,
+              `${asked}: expected ${expected}, got ${response.status} ` +
+                `${response.body?.code ?? ''} ${response.body?.detail ?? ''}`,
             );
-          else visibility++;
+          }
+          if (response.status >= 300 && store.head() !== headBefore)
+            stored.push(`${asked}: refused with ${response.status}, yet the log moved`);
+          // A list never shows a focal point an initiative its country takes no part in.
+          if (
+            row.action.startsWith('list initiatives') &&
+            response.status === 200 &&
+            who?.role === 'focal-point'
+          ) {
+            const foreign = (response.body.items as { participatingStates: string[] }[]).filter(
+              (item) => !item.participatingStates.includes(who.country),
+            );
+            if (foreign.length > 0)
+              mismatches.push(`${asked}: ${foreign.length} initiatives of other countries listed`);
+            else visibility++;
+          }
         }
       }
       lines.push(`  ${row.action.padEnd(54)} ${answers.map((answer) => answer.padStart(4)).join(' ')}`);
+      lines.push(
+        `  ${'  …with If-Match / minRevision'.padEnd(54)} ${conditionalAnswers.map((answer) => answer.padStart(4)).join(' ')}`,
+      );
     }
     console.log(
       [
-        `S2: ${n(cells)} cells (${MATRIX.length} actions × ${COLUMNS.length} callers) in ${secondsSince(started)} s; ` +
+        `S2: ${n(cells)} cells (${MATRIX.length} actions × ${COLUMNS.length} callers, each also with If-Match / minRevision) in ${secondsSince(started)} s; ` +
           `${mismatches.length} differ from the expected matrix; ` +
           `${stored.length} refusals stored something; ` +
           `${visibility} focal-point lists checked to hold only their country's initiatives. Observed:`,
