@@ -9,10 +9,10 @@ import {
   InitiativeState,
   Parties,
 } from '@accord/domain';
-import { CommandHandler, EventStore, SqliteEventStore } from '@accord/event-store';
+import { DecisionHandler, EventStore, SqliteEventStore } from '@accord/event-store';
 import { ReadStore } from '@accord/read-model';
 
-export type InitiativeCommandHandler = CommandHandler<InitiativeCommand, InitiativeEvent, InitiativeState>;
+export type InitiativeDecisionHandler = DecisionHandler<InitiativeCommand, InitiativeEvent, InitiativeState>;
 
 export function openEventStore(config: AccordConfig): EventStore {
   switch (config.eventStore.kind) {
@@ -35,8 +35,11 @@ export async function openReadStore(config: AccordConfig): Promise<ReadStore> {
   return store;
 }
 
-export function initiativeCommandHandler(eventStore: EventStore, parties: Parties): InitiativeCommandHandler {
-  return new CommandHandler(eventStore, initiativeDecider(parties), { newEventId: randomUUID });
+export function initiativeDecisionHandler(
+  eventStore: EventStore,
+  parties: Parties,
+): InitiativeDecisionHandler {
+  return new DecisionHandler(eventStore, initiativeDecider(parties), { newEventId: randomUUID });
 }
 
 /** Loaded only when configured: the gRPC client stays out of the embedded default's start-up. */

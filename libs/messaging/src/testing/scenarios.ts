@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_PARTIES, InitiativeCommand, initiativeDecider, Parties } from '@accord/domain';
-import { CommandHandler, EventStore } from '@accord/event-store';
+import { DecisionHandler, EventStore } from '@accord/event-store';
 import {
   AFTER_DEADLINE,
   at,
@@ -12,9 +12,9 @@ import {
   system,
 } from '../../../domain/src/testing/fixtures';
 
-/** The command handler the runtime builds (initiativeCommandHandler), without importing the runtime. */
+/** The command handler the runtime builds (initiativeDecisionHandler), without importing the runtime. */
 export function scenarioHandler(store: EventStore) {
-  return new CommandHandler(store, initiativeDecider(new Parties(DEFAULT_PARTIES)), {
+  return new DecisionHandler(store, initiativeDecider(new Parties(DEFAULT_PARTIES)), {
     newEventId: randomUUID,
   });
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { Actor, DEFAULT_PARTIES, InitiativeCommand, isDomainError, Parties } from '@accord/domain';
-import { CommandHandler, EventStore } from '@accord/event-store';
+import { DecisionHandler, EventStore } from '@accord/event-store';
 import { initiativeDecider } from '@accord/domain';
 
 const MEMBERS = ['AZE', 'KAZ', 'KGZ', 'TUR', 'UZB'];
@@ -59,7 +59,7 @@ export async function playHistory(
   steps: readonly HistoryStep[],
   options: { afterEach?: (index: number) => Promise<void>; parties?: Parties } = {},
 ): Promise<number> {
-  const handler = new CommandHandler(
+  const handler = new DecisionHandler(
     store,
     initiativeDecider(options.parties ?? new Parties(DEFAULT_PARTIES)),
     {

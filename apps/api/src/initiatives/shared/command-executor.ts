@@ -7,8 +7,8 @@ import {
   isProposed,
 } from '@accord/domain';
 import { CommandOutcome, EventStore, IdempotencyRecord } from '@accord/event-store';
-import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
-import { EVENT_STORE, INITIATIVE_COMMAND_HANDLER, METRICS } from '../../infrastructure/tokens';
+import { InitiativeDecisionHandler } from '../../infrastructure/infrastructure';
+import { EVENT_STORE, INITIATIVE_DECISION_HANDLER, METRICS } from '../../infrastructure/tokens';
 import { AccordMetrics } from '@accord/runtime';
 import { CommandRequest, IdempotentRequest } from '../../http/request-context';
 import { Problem, ProblemException } from '../../http/problem';
@@ -37,9 +37,9 @@ export interface CommandResponse {
  * refused before deciding (authentication, validation of the request, rate limit, `If-Match`) is not remembered.
  */
 @Injectable()
-export class InitiativeCommands {
+export class CommandExecutor {
   constructor(
-    @Inject(INITIATIVE_COMMAND_HANDLER) private readonly handler: InitiativeCommandHandler,
+    @Inject(INITIATIVE_DECISION_HANDLER) private readonly handler: InitiativeDecisionHandler,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(METRICS) private readonly metrics: AccordMetrics,
   ) {}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { verifyChain } from '@accord/audit';
-import { CommandHandler, EventDecider, RevisionMismatchError } from './command-handler';
+import { DecisionHandler, EventDecider, RevisionMismatchError } from './decision-handler';
 import { InMemoryEventStore } from './in-memory/in-memory-event-store';
+import { StoredEvent } from './event-record';
 
 /** A counter that accepts increments up to a limit: just enough of a decider to exercise the handler. */
 type Increment = { type: 'Increment'; by: number; limit: number; sub: string; at?: string };
@@ -31,6 +32,9 @@ const counter: EventDecider<Increment, Incremented, number> = {
     ];
   },
 };
+/** The counter's value after the stored events. */
+const total = (events: readonly StoredEvent[]) =>
+  events.reduce((sum, event) => sum + (event.data as { by: number }).by, 0);
 const context = { correlationId: 'corr-1', causationId: null, idempotencyKey: null };
 const increment = (by: number, limit = 1_000, sub = 'someone'): Increment => ({
   type: 'Increment',
@@ -41,10 +45,10 @@ const increment = (by: number, limit = 1_000, sub = 'someone'): Increment => ({
 
 describe('Command handler', () => {
   let store: InMemoryEventStore;
-  let handler: CommandHandler<Increment, Incremented, number>;
+  let handler: DecisionHandler<Increment, Incremented, number>;
   beforeEach(() => {
     store = new InMemoryEventStore();
-    handler = new CommandHandler(store, counter, { newEventId: randomUUID });
+    handler = new DecisionHandler(store, counter, { newEventId: randomUUID });
   });
 
   describe('when the stream is new', () => {
@@ -73,7 +77,7 @@ describe('Command handler', () => {
 
   describe('when writers in several processes race on one stream', () => {
     it('decides each command again on fresh state until it lands, keeping the chain whole', async () => {
-      const elsewhere = () => new CommandHandler(store, counter, { newEventId: randomUUID });
+      const elsewhere = () => new DecisionHandler(store, counter, { newEventId: randomUUID });
       const results = await Promise.all(
         Array.from({ length: 10 }, () => elsewhere().handle('counter-3', increment(1), context)),
       );
@@ -83,17 +87,17 @@ describe('Command handler', () => {
           .sort((a, b) => Number(a) - Number(b)),
       ).toEqual(Array.from({ length: 10 }, (_, i) => i));
       const stream = await store.readStream('counter-3');
-      expect(handler.fold(stream)).toBe(10);
+      expect(total(stream)).toBe(10);
       expect(verifyChain('counter-3', stream)).toMatchObject({ verified: true, eventCount: 10 });
     });
 
     it('lets a rule refuse a command once the fresh state breaks it', async () => {
-      const elsewhere = () => new CommandHandler(store, counter, { newEventId: randomUUID });
+      const elsewhere = () => new DecisionHandler(store, counter, { newEventId: randomUUID });
       const results = await Promise.allSettled(
         Array.from({ length: 5 }, () => elsewhere().handle('counter-4', increment(1, 3), context)),
       );
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
-      expect(handler.fold(await store.readStream('counter-4'))).toBe(3);
+      expect(total(await store.readStream('counter-4'))).toBe(3);
     });
   });
 

@@ -73,7 +73,7 @@ export class TooMuchContentionError extends Error {
   }
 }
 
-export interface CommandHandlerOptions {
+export interface DecisionHandlerOptions {
   newEventId: () => string;
   maxAttempts?: number;
 }
@@ -83,20 +83,19 @@ export interface CommandHandlerOptions {
  * to the last hash and append them at the expected revision. A concurrent writer makes the append
  * fail; the command is then decided again against the fresh state.
  */
-export class CommandHandler<Command, Event extends DecidedEvent, State> {
+export class DecisionHandler<Command, Event extends DecidedEvent, State> {
   private readonly lock = new KeyedLock();
   private readonly maxAttempts: number;
 
   constructor(
     private readonly store: EventStore,
     private readonly decider: EventDecider<Command, Event, State>,
-    private readonly options: CommandHandlerOptions,
+    private readonly options: DecisionHandlerOptions,
   ) {
     this.maxAttempts = options.maxAttempts ?? 20;
   }
 
-  /** Folds a stream's stored events into the decider's state. */
-  fold(events: readonly StoredEvent[]): State {
+  private fold(events: readonly StoredEvent[]): State {
     return events.reduce(
       (state, event) => this.decider.evolve(state, toDecidedEvent<Event>(event)),
       this.decider.initialState(),

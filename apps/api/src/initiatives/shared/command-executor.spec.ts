@@ -7,12 +7,12 @@ import {
 } from '@accord/event-store';
 import { InitiativeCommand } from '@accord/domain';
 import { AccordMetrics } from '@accord/runtime';
-import { InitiativeCommandHandler } from '../../infrastructure/infrastructure';
+import { InitiativeDecisionHandler } from '../../infrastructure/infrastructure';
 import { CommandRequest } from '../../http/request-context';
-import { InitiativeCommands } from './initiative-commands.service';
+import { CommandExecutor } from './command-executor';
 
 /** accord_commands_total counts every refused command under the problem code the API answers it with. */
-describe('InitiativeCommands counting outcomes', () => {
+describe('CommandExecutor counting outcomes', () => {
   const request: CommandRequest = {
     principal: { sub: 'secretariat', role: 'secretariat' } as CommandRequest['principal'],
     correlationId: 'c-1',
@@ -31,8 +31,8 @@ describe('InitiativeCommands counting outcomes', () => {
     ['an unexpected error', 'internal-error', new Error('boom')],
   ])('counts %s as %s', async (_, outcome, error) => {
     const metrics = new AccordMetrics();
-    const handler = { handle: () => Promise.reject(error) } as unknown as InitiativeCommandHandler;
-    const commands = new InitiativeCommands(handler, {} as EventStore, metrics);
+    const handler = { handle: () => Promise.reject(error) } as unknown as InitiativeDecisionHandler;
+    const commands = new CommandExecutor(handler, {} as EventStore, metrics);
     await expect(commands.execute('x', command, request)).rejects.toBe(error);
     const counted = await metrics.commands.get();
     expect(counted.values).toEqual([{ labels: { type: 'WithdrawInitiative', outcome }, value: 1 }]);

@@ -22,7 +22,7 @@ export interface AuditReport extends Omit<ChainVerification, 'headHash'> {
 
 /** Reads straight from the event store: history, time travel and audit. */
 @Injectable()
-export class InitiativeReader {
+export class EventStoreQueries {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -59,7 +59,7 @@ export class InitiativeReader {
    * The initiative as it stood at a revision, or at an instant: the longest prefix of its events that all occurred
    * at or before it (a stream's time never goes backwards, but stores written before that rule may hold exceptions).
    */
-  async view(principal: Principal, initiativeId: string, point: StatePoint): Promise<InitiativeView> {
+  async stateAt(principal: Principal, initiativeId: string, point: StatePoint): Promise<InitiativeView> {
     const { events, damage } = await this.visibleStream(principal, initiativeId);
     const end = 'toRevision' in point ? point.toRevision + 1 : prefixUntil(events, point.until);
     // Up to an instant, the damaged event is needed when every readable one is before it: it might be, too.
@@ -74,7 +74,7 @@ export class InitiativeReader {
     return toInitiativeView(state, upTo.length - 1);
   }
 
-  async history(principal: Principal, initiativeId: string): Promise<EventRecord[]> {
+  async events(principal: Principal, initiativeId: string): Promise<EventRecord[]> {
     const { events, damage } = await this.visibleStream(principal, initiativeId);
     if (damage) throw damage;
     return events.map(toEventRecord);

@@ -30,7 +30,7 @@ export type ListCriteria = Omit<ListFilter, 'visibleTo' | 'before' | 'pendingFor
 
 /** Queries served from the read model. */
 @Injectable()
-export class InitiativeViews {
+export class ReadModelQueries {
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
