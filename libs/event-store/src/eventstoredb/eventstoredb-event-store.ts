@@ -1,17 +1,22 @@
-import { INITIATIVE_STREAM_PREFIX } from '@accord/domain';
 import { AppendWaiters } from '../append-waiters';
 import { NewEvent, StoredEvent } from '../event-record';
 import { AppendOptions, AppendResult, EventStore, ExpectedRevision, IdempotencyRecord } from '../event-store';
 import { Appends } from './appends';
 import { EventStoreDbConnection } from './connection';
 import { GlobalLog } from './global-log';
-import { IdempotencyKeys } from './idempotency-keys';
+import { IDEMPOTENCY_STREAM_PREFIX, IdempotencyKeys } from './idempotency-keys';
 import { readResolved, readStoredEvents } from './stream-reads';
 import { WakeUps } from './wake-ups';
 
 export { IDEMPOTENCY_STREAM_PREFIX, keyStreamOf } from './idempotency-keys';
 
 export interface EventStoreDbEventStoreOptions {
+  /**
+   * The streams of the global log, the one `readAll`, `headPosition` and `waitForAppend` follow: those
+   * whose name starts with this prefix (Accord's runtime passes the domain's `initiative-`). Every other
+   * stream (system, `$$` metadata, idempotency keys, anything else on the server) stays out of it.
+   */
+  streamPrefix: string;
   /**
    * Upper bound of every call to the server, connection included. The client puts no deadline on
    * reads and none of its own on batch appends, so without this a silent server would hang callers.
@@ -48,8 +53,9 @@ export interface EventStoreDbEventStoreOptions {
  * Stream reads carry the same `$all` position since EventStoreDB 22.6 (earlier servers send none there,
  * and this adapter refuses to make one up).
  *
- * The global log is `$all` filtered on the server by the stream prefix `initiative-`: system events,
- * `$$` metadata streams and the idempotency key streams stay out of it.
+ * The global log is `$all` filtered on the server by the stream prefix the runtime names
+ * (`streamPrefix`, `initiative-` in Accord): system events, `$$` metadata streams and the idempotency key
+ * streams stay out of it.
  *
  * This class only puts the parts together: the connection (connection.ts), appends (appends.ts), stream
  * reads (stream-reads.ts), the global log (global-log.ts), its wake-ups (wake-ups.ts), the idempotency
@@ -63,9 +69,10 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly keys: IdempotencyKeys;
   private readonly appends: Appends;
 
-  constructor(connectionString: string, options: EventStoreDbEventStoreOptions = {}) {
+  constructor(connectionString: string, options: EventStoreDbEventStoreOptions) {
+    assertGlobalLogPrefix(options.streamPrefix);
     this.connection = new EventStoreDbConnection(connectionString, options.operationTimeoutMs ?? 10_000);
-    this.log = new GlobalLog(this.connection, INITIATIVE_STREAM_PREFIX);
+    this.log = new GlobalLog(this.connection, options.streamPrefix);
     this.wakeUps = new WakeUps(this.connection, this.log, this.waiters, options.pollIntervalMs ?? 500);
     this.keys = new IdempotencyKeys(this.connection, options.orphanedKeyAfterMs ?? 60_000);
     this.appends = new Appends(this.connection, this.keys, this.waiters);
@@ -120,7 +127,21 @@ export class EventStoreDbEventStore implements EventStore {
 
 export function openEventStoreDb(
   connectionString: string,
-  options?: EventStoreDbEventStoreOptions,
+  options: EventStoreDbEventStoreOptions,
 ): EventStoreDbEventStore {
   return new EventStoreDbEventStore(connectionString, options);
+}
+
+/** A prefix that would take in every stream, system streams or the key streams breaks the global log. */
+function assertGlobalLogPrefix(prefix: string): void {
+  if (
+    typeof prefix !== 'string' ||
+    prefix === '' ||
+    prefix.startsWith('$') ||
+    prefix.startsWith(IDEMPOTENCY_STREAM_PREFIX) ||
+    IDEMPOTENCY_STREAM_PREFIX.startsWith(prefix)
+  )
+    throw new Error(
+      `EventStoreDB adapter: the global log's stream prefix must be a non-empty name prefix that takes in no system streams ($...) and no idempotency key streams (${IDEMPOTENCY_STREAM_PREFIX}...); got ${JSON.stringify(prefix)}`,
+    );
 }
