@@ -9,6 +9,7 @@ import {
 } from '@eventstore/db-client';
 import { EventStoreUnavailableError } from '../errors';
 import { isObject } from './event-codec';
+import { closeClientChannel } from './filtered-read';
 
 /** One client and the calls running on it. */
 export interface ClientHandle {
@@ -169,13 +170,7 @@ function unavailable(error: unknown, operation: string): EventStoreUnavailableEr
  */
 async function disposeClient(client: EventStoreDBClient, closeChannel: boolean): Promise<void> {
   await client.dispose().catch(() => undefined);
-  if (!closeChannel) return;
-  try {
-    const channel = await (client as unknown as { getChannel(): Promise<{ close(): void }> }).getChannel();
-    channel.close();
-  } catch {
-    // Never connected, or the address never resolved: nothing to close.
-  }
+  if (closeChannel) await closeClientChannel(client);
 }
 
 function isSingleNode(connectionString: string): boolean {
