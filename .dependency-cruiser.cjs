@@ -11,6 +11,14 @@ module.exports = {
       },
     },
     {
+      name: 'event-store-knows-no-domain',
+      comment:
+        "libs/event-store stores streams of any events: the runtime passes in what it needs of the domain (the global log's stream prefix).",
+      severity: 'error',
+      from: { path: '^libs/event-store/' },
+      to: { path: '^libs/domain/' },
+    },
+    {
       name: 'apps-never-import-apps',
       comment: 'Each app is its own deployable; shared code lives in libs.',
       severity: 'error',

@@ -4,6 +4,7 @@ import { AccordConfig } from '@accord/config';
 import {
   assertNever,
   initiativeDecider,
+  INITIATIVE_STREAM_PREFIX,
   InitiativeCommand,
   InitiativeEvent,
   InitiativeState,
@@ -19,7 +20,10 @@ export function openEventStore(config: AccordConfig): EventStore {
     case 'sqlite':
       return new SqliteEventStore(join(config.dataDir, 'events.db'));
     case 'eventstoredb':
-      return loadEventStoreDb().openEventStoreDb(config.eventStore.connectionString);
+      // The global log the projector and the relay follow: the initiative streams, as the domain names them.
+      return loadEventStoreDb().openEventStoreDb(config.eventStore.connectionString, {
+        streamPrefix: INITIATIVE_STREAM_PREFIX,
+      });
     default:
       return assertNever(config.eventStore);
   }
