@@ -7,6 +7,8 @@ import { GetAuditController } from './get-audit/get-audit.controller';
 import { GetAuditHandler } from './get-audit/get-audit.query';
 import { GetHistoryController } from './get-history/get-history.controller';
 import { GetHistoryHandler } from './get-history/get-history.query';
+import { GetPortfolioController } from './get-portfolio/get-portfolio.controller';
+import { GetPortfolioHandler } from './get-portfolio/get-portfolio.query';
 import { GetInitiativeController } from './get-initiative/get-initiative.controller';
 import { GetInitiativeHandler } from './get-initiative/get-initiative.query';
 import { GetStateAtController } from './get-state-at/get-state-at.controller';
@@ -56,6 +58,7 @@ const QUERIES = {
     GetStateAtController,
     GetAuditController,
     GetAuditBundleController,
+    GetPortfolioController,
   ],
   handlers: [
     GetInitiativeHandler,
@@ -64,6 +67,7 @@ const QUERIES = {
     GetStateAtHandler,
     GetAuditHandler,
     GetAuditBundleHandler,
+    GetPortfolioHandler,
   ],
 };
 

@@ -4,6 +4,7 @@ import { initiativeStreamId, isProposed } from '@accord/domain';
 import { EventStore, sleep } from '@accord/event-store';
 import {
   InitiativeSummary,
+  InitiativeQueries,
   InitiativeView,
   ListFilter,
   ReadStore,
@@ -31,17 +32,21 @@ export type ListCriteria = Omit<ListFilter, 'visibleTo' | 'before' | 'pendingFor
 /** Queries served from the read model. */
 @Injectable()
 export class ReadModelQueries {
+  private readonly initiatives: InitiativeQueries;
+
   constructor(
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(READ_STORE) readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.initiatives = new InitiativeQueries(readStore);
+  }
 
   /** With `minRevision`, waits up to 5 s for the projection to reach it (read-your-writes after a command). */
   async get(principal: Principal, initiativeId: string, minRevision?: number): Promise<InitiativeView> {
     const deadline = Date.now() + MIN_REVISION_WAIT_MS;
     for (;;) {
-      const found = await this.readStore.findInitiative(initiativeId);
+      const found = await this.initiatives.findInitiative(initiativeId);
       if (found) assertVisible(principal, found.state);
       if (found && (minRevision === undefined || found.revision >= minRevision))
         return toInitiativeView(found.state, found.revision);
@@ -67,7 +72,7 @@ export class ReadModelQueries {
   async list(principal: Principal, criteria: ListCriteria): Promise<InitiativePage> {
     const { cursor, pendingFor, ...filter } = criteria;
     const visibleTo = principal.role === 'focal-point' ? (principal.country ?? '') : undefined;
-    const page = await this.readStore.list({
+    const page = await this.initiatives.list({
       ...filter,
       pendingFor: pendingFor === undefined ? undefined : { country: pendingFor, at: this.clock() },
       visibleTo,
