@@ -7,8 +7,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/domain/' },
       to: {
-        pathNot: ['^libs/domain/'],
+        pathNot: ['^libs/domain/', '^libs/decider/'],
       },
+    },
+    {
+      name: 'decider-stands-alone',
+      comment: 'libs/decider is the one decider interface, shared by the domain and the write path: it imports nothing.',
+      severity: 'error',
+      from: { path: '^libs/decider/' },
+      to: { pathNot: '^libs/decider/' },
     },
     {
       name: 'event-store-knows-no-domain',

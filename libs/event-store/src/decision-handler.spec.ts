@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { verifyChain } from '@accord/audit';
-import { DecisionHandler, EventDecider, RevisionMismatchError } from './decision-handler';
+import { Decider } from '@accord/decider';
+import { DecisionHandler, RevisionMismatchError } from './decision-handler';
 import { InMemoryEventStore } from './in-memory/in-memory-event-store';
 import { StoredEvent } from './event-record';
 
@@ -11,7 +12,7 @@ type Incremented = {
   data: { by: number };
   metadata: { actor: { sub: string; role: string; country: null }; occurredAt: string };
 };
-const counter: EventDecider<Increment, Incremented, number> = {
+const counter: Decider<Increment, Incremented, number> = {
   initialState: () => 0,
   authorize: (command) => {
     if (command.sub === 'intruder') throw new Error('forbidden');

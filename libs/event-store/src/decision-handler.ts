@@ -1,4 +1,5 @@
 import { eventHash, GENESIS_HASH } from '@accord/audit';
+import { Decider } from '@accord/decider';
 import { NewEvent, RecordedActor, StoredEvent } from './event-record';
 import { ConcurrencyError } from './errors';
 import { EventStore, IdempotencyRecord } from './event-store';
@@ -9,14 +10,6 @@ export interface DecidedEvent {
   type: string;
   data: object;
   metadata: { actor: RecordedActor; occurredAt: string };
-}
-
-export interface EventDecider<Command, Event extends DecidedEvent, State> {
-  /** Throws when the command's actor may not issue it on this state: checked before any precondition. */
-  authorize?(command: Command, state: State): void;
-  decide(command: Command, state: State): Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
 }
 
 export const SCHEMA_VERSION = 1;
@@ -89,7 +82,7 @@ export class DecisionHandler<Command, Event extends DecidedEvent, State> {
 
   constructor(
     private readonly store: EventStore,
-    private readonly decider: EventDecider<Command, Event, State>,
+    private readonly decider: Decider<Command, Event, State>,
     private readonly options: DecisionHandlerOptions,
   ) {
     this.maxAttempts = options.maxAttempts ?? 20;

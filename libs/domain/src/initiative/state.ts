@@ -51,14 +51,22 @@ export function isProposed(state: InitiativeState): state is Initiative {
   return state.status !== 'not-proposed';
 }
 
+/** The country whose initiatives a focal point sees; null for the roles that see every initiative. */
+export function countryScope(actor: Actor): string | null {
+  return actor.role === 'focal-point' ? (actor.country ?? '') : null;
+}
+
 /**
- * A focal point sees the initiatives its country takes part in, or took part in before an amendment removed it;
- * every other role sees them all.
+ * Whether the actor sees this initiative: a focal point those its country takes part in, or took part in before an
+ * amendment removed it (lists show it only the current ones); any other role all of them.
  */
 export function isVisibleTo(actor: Actor, initiative: Initiative): boolean {
-  if (actor.role !== 'focal-point') return true;
-  const country = actor.country ?? '';
-  return initiative.participatingStates.includes(country) || initiative.formerParticipants.includes(country);
+  const country = countryScope(actor);
+  return (
+    country === null ||
+    initiative.participatingStates.includes(country) ||
+    initiative.formerParticipants.includes(country)
+  );
 }
 
 /** Participants that have not signed the current version. */

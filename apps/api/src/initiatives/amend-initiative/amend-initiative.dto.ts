@@ -8,17 +8,17 @@ import {
   ParticipatingStates,
   ProposalVersion,
   RequestedFunding,
-  Text,
+  ProposalText,
 } from '../shared/fields';
 
 export class AmendInitiativeDto {
   @ProposalVersion()
   proposalVersion!: number;
 
-  @Text(3, 200, 'Title', false)
+  @ProposalText('title', 'Title', false)
   title?: string;
 
-  @Text(1, 5000, 'Summary', false)
+  @ProposalText('summary', 'Summary', false)
   summary?: string;
 
   @Category(false)

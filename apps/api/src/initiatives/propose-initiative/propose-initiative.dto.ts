@@ -11,7 +11,7 @@ import {
   ParticipatingStates,
   RequestedFunding,
   StateCode,
-  Text,
+  ProposalText,
 } from '../shared/fields';
 
 export class ProposeInitiativeDto {
@@ -24,10 +24,10 @@ export class ProposeInitiativeDto {
   })
   initiativeId?: string;
 
-  @Text(3, 200, 'Title')
+  @ProposalText('title', 'Title')
   title!: string;
 
-  @Text(1, 5000, 'Summary')
+  @ProposalText('summary', 'Summary')
   summary!: string;
 
   @Category()

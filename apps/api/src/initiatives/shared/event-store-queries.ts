@@ -4,7 +4,7 @@ import { ChainVerification, exportBundle, AuditBundle, verifyChain } from '@acco
 import { initiativeStreamId, isProposed } from '@accord/domain';
 import { CorruptEventError, EventStore, StoredEvent } from '@accord/event-store';
 import { InitiativeView, toInitiativeView } from '@accord/read-model';
-import { assertMayReadHistory, initiativeNotFound } from './visibility';
+import { assertVisible, initiativeNotFound } from './visibility';
 import { Clock, CLOCK, EVENT_STORE } from '../../infrastructure/tokens';
 import { foldStored } from './fold-initiative';
 import { ProblemException } from '../../http/problem';
@@ -51,7 +51,7 @@ export class EventStoreQueries {
     const stream = await this.readable(initiativeStreamId(initiativeId));
     // With its very first event damaged, no one can tell whom an initiative is shown to but the roles that see all.
     if (stream.damage && stream.events.length === 0 && principal.role !== 'focal-point') throw stream.damage;
-    assertMayReadHistory(principal, foldStored(stream.events));
+    assertVisible(principal, foldStored(stream.events));
     return stream;
   }
 
@@ -115,10 +115,7 @@ export class EventStoreQueries {
     if (events.length === 0 && corruptAt === null) throw initiativeNotFound();
     const verification = verifyChain(streamId, events);
     if (principal.role === 'focal-point')
-      assertMayReadHistory(
-        principal,
-        foldStored(events.slice(0, verification.brokenAtRevision ?? events.length)),
-      );
+      assertVisible(principal, foldStored(events.slice(0, verification.brokenAtRevision ?? events.length)));
     return { events, corruptAt, verification };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { canSee, Principal } from '@accord/auth';
-import { initiativeStreamId, isProposed } from '@accord/domain';
+import { Principal } from '@accord/auth';
+import { countryScope, initiativeStreamId, isProposed, isVisibleTo } from '@accord/domain';
 import { EventStore, sleep } from '@accord/event-store';
 import {
   InitiativeSummary,
@@ -66,12 +66,12 @@ export class ReadModelQueries {
 
   private async storedAndVisible(principal: Principal, initiativeId: string): Promise<boolean> {
     const state = foldStored(await this.eventStore.readStream(initiativeStreamId(initiativeId)));
-    return isProposed(state) && canSee(principal, state.participatingStates);
+    return isProposed(state) && isVisibleTo(principal, state);
   }
 
   async list(principal: Principal, criteria: ListCriteria): Promise<InitiativePage> {
     const { cursor, pendingFor, ...filter } = criteria;
-    const visibleTo = principal.role === 'focal-point' ? (principal.country ?? '') : undefined;
+    const visibleTo = countryScope(principal) ?? undefined;
     const page = await this.initiatives.list({
       ...filter,
       pendingFor: pendingFor === undefined ? undefined : { country: pendingFor, at: this.clock() },
