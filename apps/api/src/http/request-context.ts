@@ -66,7 +66,9 @@ function expectedRevisionOf(header: string | string[]): readonly number[] | 'any
 }
 
 function requestHashOf(request: AuthenticatedRequest): string {
-  const content = { method: request.method, path: request.url.split('?')[0], body: request.body ?? null };
+  // Ids are read in lower case: a retry that writes one in capitals is the same request.
+  const path = request.url.split('?')[0].toLowerCase();
+  const content = { method: request.method, path, body: request.body ?? null };
   let canonical: string;
   try {
     canonical = canonicalJson(content);
