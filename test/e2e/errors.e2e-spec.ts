@@ -1,16 +1,29 @@
 import { createHmac } from 'node:crypto';
 import { mintHs256Token } from '@accord/auth';
-import { proposalBody, proposed, signedOff, startTestApp, TEST_SECRET, TestApp } from './support';
+import {
+  capturedLog,
+  proposalBody,
+  proposed,
+  signedOff,
+  startTestApp,
+  TEST_SECRET,
+  TestApp,
+} from './support';
 
 /** Every error code of api.md that these routes can produce, and proof that no refused request changed anything. */
 describe('Refused requests', () => {
   let testApp: TestApp;
   let id: string;
   let headBefore: number;
+  const log = capturedLog('info');
 
   beforeAll(async () => {
     // The deadline scheduler stays off: the deadline test below is about a sign-off arriving late.
-    testApp = await startTestApp({ store: 'sqlite', env: { ACCORD_ROLES: 'api,projector' } });
+    testApp = await startTestApp({
+      store: 'sqlite',
+      env: { ACCORD_ROLES: 'api,projector' },
+      logger: log.logger,
+    });
     id = await proposed(testApp, { participatingStates: ['KAZ', 'AZE', 'TUR'] });
     await signedOff(testApp, id, 'AZE').expect(201);
     headBefore = await testApp.infrastructure.eventStore.headPosition();
@@ -150,6 +163,7 @@ describe('Refused requests', () => {
     it.each([
       ['no token', undefined],
       ['a malformed header', 'Token abc'],
+      ['a bearer token that is no JWT', 'Bearer abc'],
       [
         'alg none',
         `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(valid)).toString('base64url')}.`,
@@ -175,6 +189,29 @@ describe('Refused requests', () => {
       const response = await (authorization ? request.set('authorization', authorization) : request);
       expectProblem(response, 401, 'unauthenticated');
       expect(response.headers['www-authenticate']).toBe('Bearer');
+      // Which check failed is the server's to know: a client learns only that its token was refused.
+      expect(response.body.detail).toBe(
+        authorization?.startsWith('Bearer ') ? 'The bearer token was refused' : 'A bearer token is required',
+      );
+    });
+
+    it('logs why a token was refused, at info level', async () => {
+      const response = await testApp
+        .http()
+        .get(`/v1/initiatives/${id}`)
+        .set('x-correlation-id', 'refused-token')
+        .set(
+          'authorization',
+          `Bearer ${sign({ alg: 'HS256' }, valid, 'another-secret-of-sufficient-length!!')}`,
+        );
+      expect(response.body.detail).toBe('The bearer token was refused');
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({
+          reqId: 'refused-token',
+          level: 30,
+          reason: expect.stringContaining('ERR_JWS_SIGNATURE_VERIFICATION_FAILED'),
+        }),
+      );
     });
 
     it('for a tampered payload', async () => {

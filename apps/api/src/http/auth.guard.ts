@@ -9,7 +9,11 @@ import { IS_PUBLIC } from './public.decorator';
 export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
 
 // The scheme is case-insensitive (RFC 9110, section 11.1).
+const BEARER_SCHEME = /^Bearer /i;
 const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i;
+
+/** All a client learns of a refused token: which check failed is logged, never answered. */
+export const TOKEN_REFUSED = 'The bearer token was refused';
 
 /** Every route needs a valid bearer token unless marked public. */
 @Injectable()
@@ -24,17 +28,24 @@ export class AuthGuard implements CanActivate {
       return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
-    const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
-    if (!token) throw unauthenticated('A bearer token is required');
+    if (typeof header !== 'string' || !BEARER_SCHEME.test(header))
+      throw unauthenticated('A bearer token is required');
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw refused(request, 'The bearer token is not a JWT');
     try {
       request.principal = await this.verifier.verify(token);
     } catch (error) {
-      if (error instanceof AuthenticationError) throw unauthenticated(error.message);
+      if (error instanceof AuthenticationError) throw refused(request, error.message);
       throw error;
     }
     request.log = request.log.child({ sub: request.principal.sub, role: request.principal.role });
     return true;
   }
+}
+
+function refused(request: FastifyRequest, reason: string): ProblemException {
+  request.log.info({ reason }, 'bearer token refused');
+  return unauthenticated(TOKEN_REFUSED);
 }
 
 function unauthenticated(detail: string): ProblemException {

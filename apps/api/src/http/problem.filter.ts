@@ -8,6 +8,7 @@ import {
   TooMuchContentionError,
 } from '@accord/event-store';
 import { AuthenticationError } from '@accord/auth';
+import { TOKEN_REFUSED } from './auth.guard';
 import { Problem, problem, ProblemException } from './problem';
 import { securityHeaders } from './security-headers';
 
@@ -24,7 +25,7 @@ export function toProblem(error: unknown): Answer {
   if (error instanceof ProblemException)
     return { body: problem(error.code, error.detail, error.errors), headers: error.headers };
   if (isDomainError(error)) return { body: problem(error.code, error.message, error.errors) };
-  if (error instanceof AuthenticationError) return { body: problem('unauthenticated', error.message) };
+  if (error instanceof AuthenticationError) return { body: problem('unauthenticated', TOKEN_REFUSED) };
   if (error instanceof RevisionMismatchError) return { body: problem('revision-mismatch', error.message) };
   if (error instanceof TooMuchContentionError)
     return {
