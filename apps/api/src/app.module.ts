@@ -94,8 +94,10 @@ export class AppModule {
         { provide: READ_STORE, useValue: infrastructure.readStore },
         { provide: METRICS, useValue: infrastructure.metrics },
         { provide: READINESS_CHECKS, useValue: readinessChecks(infrastructure) },
+        // In this order: the rate limit counts per subject, which authentication sets.
+        RateLimitGuard,
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
         InitiativeCommands,

@@ -5,6 +5,7 @@ import { AuthenticationError, Principal, TokenVerifier } from '@accord/auth';
 import { TOKEN_VERIFIER } from '../infrastructure/tokens';
 import { ProblemException } from './problem';
 import { IS_PUBLIC } from './public.decorator';
+import { RateLimitGuard } from './rate-limit.guard';
 
 export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
 
@@ -15,17 +16,31 @@ const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i;
 /** All a client learns of a refused token: which check failed is logged, never answered. */
 export const TOKEN_REFUSED = 'The bearer token was refused';
 
-/** Every route needs a valid bearer token unless marked public. */
+/**
+ * Every route needs a valid bearer token unless marked public. A request without one counts against the rate
+ * limit of its client address before it is refused: over the limit it is answered 429, not 401.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    private readonly rateLimit: RateLimitGuard,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
       return true;
+    try {
+      return await this.authenticate(context);
+    } catch (error) {
+      if (error instanceof ProblemException && error.code === 'unauthenticated')
+        await this.rateLimit.countRefused(context);
+      throw error;
+    }
+  }
+
+  private async authenticate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (typeof header !== 'string' || !BEARER_SCHEME.test(header))
