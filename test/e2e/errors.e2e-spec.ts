@@ -99,16 +99,6 @@ describe('Refused requests', () => {
       );
     });
 
-    it('for a body that is not JSON', async () => {
-      const response = await testApp
-        .http()
-        .post(`/v1/initiatives/${id}/sign-offs`)
-        .set('authorization', testApp.auth('focal-point', 'KAZ'))
-        .set('content-type', 'application/xml')
-        .send('<signOff/>');
-      expectProblem(response, 400, 'validation-failed');
-    });
-
     it('for an initiative id that is not a UUID', async () => {
       expectProblem(
         await testApp
@@ -148,6 +138,67 @@ describe('Refused requests', () => {
         .get(`/v1/initiatives/${id}/state?atRevision=0&at=2030-01-01T00:00:00Z`)
         .set('authorization', testApp.auth('auditor'));
       expectProblem(response, 400, 'validation-failed');
+    });
+  });
+
+  describe('415 unsupported-media-type', () => {
+    // Each a sign-off KAZ may make: any body but JSON must be refused before it could be stored.
+    const form = 'state=KAZ&decision=approve&proposalVersion=1';
+    const json = '{"state":"KAZ","decision":"approve","proposalVersion":1}';
+    it.each([
+      ['a form', 'application/x-www-form-urlencoded', form],
+      ['a form with a charset', 'application/x-www-form-urlencoded; charset=utf-8', form],
+      ['multipart form data', 'multipart/form-data; boundary=x', `--x\r\n\r\n${json}\r\n--x--`],
+      ['XML', 'application/xml', '<signOff/>'],
+      ['text', 'text/plain', json],
+      ['text/json', 'text/json', json],
+      ['JSON in UTF-16', 'application/json; charset=utf-16', json],
+      ['JSON labelled ISO-8859-1', 'application/json; charset=iso-8859-1', json],
+      ['a JSON merge patch', 'application/merge-patch+json', json],
+      ['a JSON problem', 'application/problem+json', json],
+      ['octets', 'application/octet-stream', json],
+      ['no content type', undefined, json],
+    ])('for %s', async (_, contentType, body) => {
+      const request = testApp
+        .http()
+        .post(`/v1/initiatives/${id}/sign-offs`)
+        .set('authorization', testApp.auth('focal-point', 'KAZ'));
+      // Without a type set, supertest would label a string as a form; unset, it sends no Content-Type at all.
+      const response = await (contentType
+        ? request.set('content-type', contentType).send(body)
+        : request
+            .set('content-length', String(Buffer.byteLength(body)))
+            .unset('content-type')
+            .send(body));
+      expectProblem(response, 415, 'unsupported-media-type');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('for a withdrawal sent as a form, which would pass validation', async () => {
+      const response = await testApp
+        .http()
+        .post(`/v1/initiatives/${id}/withdrawal`)
+        .set('authorization', testApp.auth('secretariat'))
+        .type('form')
+        .send({ reason: 'Taken over by another body' });
+      expectProblem(response, 415, 'unsupported-media-type');
+    });
+
+    it.each([
+      ['application/json; charset=utf-8'],
+      ['application/json; charset="UTF-8"'],
+      ['Application/JSON'],
+    ])('but takes %s (and validates the body)', async (contentType) => {
+      const response = await testApp
+        .http()
+        .post(`/v1/initiatives/${id}/sign-offs`)
+        .set('authorization', testApp.auth('focal-point', 'KAZ'))
+        .set('content-type', contentType)
+        .send('{"state":"KAZ","decision":"approve"}');
+      expectProblem(response, 400, 'validation-failed');
+      expect(new Set(response.body.errors.map((error: { field: string }) => error.field))).toEqual(
+        new Set(['proposalVersion']),
+      );
     });
   });
 

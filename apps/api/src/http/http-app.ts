@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
 import { answerClientError } from './client-error';
 import { Infrastructure } from '../infrastructure/infrastructure';
+import { acceptOnlyJsonBodies } from './json-body';
 import { PinoNestLogger } from './nest-logger';
 import { logProblem, sendProblem, toProblem } from './problem.filter';
 import { securityHeaders } from './security-headers';
@@ -39,8 +40,11 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    // Nest's parsers would take forms too: only JSON is a command body.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  acceptOnlyJsonBodies(fastify);
   fastify.addHook('onRequest', async (request, reply) => securityHeaders(request, reply));
   fastify.addHook('onResponse', async (request, reply) => {
     infrastructure.metrics.httpDuration.observe(

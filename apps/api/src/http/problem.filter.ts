@@ -47,14 +47,15 @@ export function toProblem(error: unknown): Answer {
   return { body: problem('internal-error', 'An unexpected error occurred') };
 }
 
+const notJson = problem('unsupported-media-type', 'The body must be JSON (Content-Type: application/json)');
+
 /** Errors Fastify raises before a route runs: body parsing, size and media type. */
 function fromFastifyError(error: unknown): Answer | null {
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== 'string' || !code.startsWith('FST_')) return null;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return { body: problem('payload-too-large', 'The request body exceeds 64 KiB') };
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return { body: problem('validation-failed', 'The body must be JSON (Content-Type: application/json)') };
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { body: notJson };
   if (
     code.startsWith('FST_ERR_CTP_') ||
     code === 'FST_ERR_INVALID_JSON' ||
@@ -72,6 +73,8 @@ function fromHttpException(error: HttpException): Answer {
   const status = error.getStatus();
   if (status === 404) return { body: problem('not-found', 'No such route') };
   if (status === 413) return { body: problem('payload-too-large', 'The request body exceeds 64 KiB') };
+  // Fastify's FST_ERR_CTP_INVALID_MEDIA_TYPE, as Nest hands it on: a body with no parser.
+  if (status === 415) return { body: notJson };
   if (status === 429)
     return { body: problem('too-many-requests', 'Rate limit exceeded'), headers: { 'retry-after': '60' } };
   if (status === 401) return { body: problem('unauthenticated', 'Authentication is required') };
