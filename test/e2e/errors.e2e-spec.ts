@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { mintHs256Token } from '@accord/auth';
 import {
+  asIs,
   capturedLog,
   proposalBody,
   proposed,
@@ -69,6 +70,51 @@ describe('Refused requests', () => {
       ['a body nested ten thousand levels deep', `${'['.repeat(10_000)}${']'.repeat(10_000)}`],
       ['an object nested 40 levels deep', `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`],
     ])('for %s', async (_, raw) => expectProblem(await signOff(raw), 400, 'validation-failed'));
+
+    describe('for text that is not Unicode (I-JSON, RFC 7493)', () => {
+      const signOffJson = '{"state":"KAZ","decision":"approve","proposalVersion":1,"comment":"';
+      const withBytes = (...bytes: number[]) =>
+        Buffer.concat([Buffer.from(`${signOffJson}Agreed `), Buffer.from(bytes), Buffer.from('"}')]);
+      it.each([
+        ['a lone high surrogate', Buffer.from(`${signOffJson}Agreed \\ud800"}`)],
+        ['a lone low surrogate', Buffer.from(`${signOffJson}\\udc00 agreed"}`)],
+        ['surrogates in the wrong order', Buffer.from(`${signOffJson}\\ude00\\ud83d"}`)],
+        [
+          'a lone surrogate in a key',
+          Buffer.from('{"state":"KAZ","decision":"approve","proposalVersion":1,"\\ud800":1}'),
+        ],
+        ['bytes that are not UTF-8', withBytes(0xff, 0xfe, 0xc0)],
+        ['a surrogate encoded in UTF-8', withBytes(0xed, 0xa0, 0x80)],
+        ['an overlong encoding', withBytes(0xc0, 0xaf)],
+        ['a truncated sequence', withBytes(0xe2, 0x82)],
+        [
+          'a UTF-16 byte order mark',
+          Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${signOffJson}"}`)]),
+        ],
+      ])('%s', async (_, raw) => {
+        const response = await testApp
+          .http()
+          .post(`/v1/initiatives/${id}/sign-offs`)
+          .set('authorization', testApp.auth('focal-point', 'KAZ'))
+          .set('content-type', 'application/json')
+          .set('idempotency-key', `not-unicode-${raw.toString('hex').slice(-24)}`)
+          .serialize(asIs)
+          .send(raw);
+        expectProblem(response, 400, 'validation-failed');
+        expect(response.headers['x-content-type-options']).toBe('nosniff');
+      });
+
+      it('in a proposal title', async () => {
+        const response = await testApp
+          .http()
+          .post('/v1/initiatives')
+          .set('authorization', testApp.auth('secretariat'))
+          .set('content-type', 'application/json')
+          .send(JSON.stringify(proposalBody({ title: 'Pan-Turkic \ud800 Office' })));
+        expectProblem(response, 400, 'validation-failed');
+        expect(response.body.errors).toEqual([expect.objectContaining({ field: 'title' })]);
+      });
+    });
 
     it('for a number out of range in a request with an Idempotency-Key', async () => {
       const response = await testApp
