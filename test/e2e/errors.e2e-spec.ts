@@ -398,6 +398,45 @@ describe('Refused requests', () => {
       ));
   });
 
+  describe('405 method-not-allowed', () => {
+    it.each([
+      ['DELETE', '/v1/initiatives/{id}', 'GET, HEAD'],
+      ['PUT', '/v1/initiatives', 'GET, HEAD, POST'],
+      ['PATCH', '/v1/initiatives/{id}/sign-offs', 'POST'],
+      ['GET', '/v1/initiatives/{id}/withdrawal?reason=x', 'POST'],
+      ['POST', '/v1/initiatives/{id}/history', 'GET, HEAD'],
+      ['OPTIONS', '/v1/parties', 'GET, HEAD'],
+    ] as const)('for %s %s, with Allow', async (method, path, allow) => {
+      const response = await testApp
+        .http()
+        [method.toLowerCase() as 'delete'](path.replace('{id}', id))
+        .set('authorization', testApp.auth('secretariat'));
+      expectProblem(response, 405, 'method-not-allowed');
+      expect(response.headers.allow).toBe(allow);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('before the body is read or the token checked', async () => {
+      const response = await testApp
+        .http()
+        .put(`/v1/initiatives/${id}`)
+        .set('content-type', 'application/json')
+        .send('{"title": ');
+      expectProblem(response, 405, 'method-not-allowed');
+      expect(response.headers.allow).toBe('GET, HEAD');
+    });
+
+    it('but not for a path that does not exist', async () =>
+      expectProblem(
+        await testApp
+          .http()
+          .delete('/v1/initiatives/x/nothing')
+          .set('authorization', testApp.auth('auditor')),
+        404,
+        'not-found',
+      ));
+  });
+
   describe('409 conflicts', () => {
     it('invalid-status: a funding decision before approval', async () => {
       const response = await testApp

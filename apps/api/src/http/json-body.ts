@@ -49,6 +49,8 @@ export function acceptOnlyJsonBodies(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // No route takes it: 404 or 405 is the answer, whatever the body holds.
+    if (request.is404) return done(null, undefined);
     const charset = charsetOf(request.headers['content-type']);
     if (charset !== undefined && charset !== 'utf-8')
       return done(

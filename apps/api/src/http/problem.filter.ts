@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '@accord/domain';
 import {
@@ -9,6 +9,7 @@ import {
 } from '@accord/event-store';
 import { AuthenticationError } from '@accord/auth';
 import { TOKEN_REFUSED } from './auth.guard';
+import { methodNotAllowed } from './method-not-allowed';
 import { Problem, problem, ProblemException } from './problem';
 import { securityHeaders } from './security-headers';
 
@@ -108,8 +109,11 @@ export function logProblem(request: FastifyRequest, error: unknown, answer: Answ
 export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const answer = toProblem(error);
-    logProblem(http.getRequest<FastifyRequest>(), error, answer);
+    const request = http.getRequest<FastifyRequest>();
+    // Nest's answer when the router found no route: 405 if the path has routes for other methods.
+    const unrouted = error instanceof NotFoundException && request.is404;
+    const answer = (unrouted && methodNotAllowed(request)) || toProblem(error);
+    logProblem(request, error, answer);
     sendProblem(http.getResponse<FastifyReply>(), answer);
   }
 }
