@@ -10,6 +10,7 @@ import { Infrastructure } from '../infrastructure/infrastructure';
 import { acceptOnlyJsonBodies } from './json-body';
 import { PinoNestLogger } from './nest-logger';
 import { logProblem, sendProblem, toProblem } from './problem.filter';
+import { serializeRequest } from './request-log';
 import { securityHeaders } from './security-headers';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -22,7 +23,8 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    loggerInstance: logger,
+    // Fastify logs each request's URL: with its query's secrets redacted.
+    loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
     requestIdHeader: false,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const header = request.headers['x-correlation-id'];
