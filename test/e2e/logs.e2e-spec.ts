@@ -1,6 +1,8 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { capturedLog, startTestApp, TestApp } from './support';
 
-/** What the API writes to its log: never a secret sent in a URL. */
+/** What the API writes to its log: never a secret sent in a URL, and no error with a stack for a client gone. */
 describe('The log', () => {
   let testApp: TestApp;
   const log = capturedLog('info');
@@ -46,5 +48,56 @@ describe('The log', () => {
       ])
         expect(text).not.toContain(secret);
     });
+  });
+
+  describe('of a body the client abandons half-way', () => {
+    /** Sends headers announcing 1000 bytes and 21 of them, then destroys the socket or closes its sending side. */
+    async function abandon(reqId: string, how: 'destroy' | 'end'): Promise<string> {
+      const server = testApp.app.getHttpServer();
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += String(chunk)));
+      socket.on('error', () => undefined);
+      socket.write(
+        [
+          'POST /v1/initiatives HTTP/1.1',
+          'Host: 127.0.0.1',
+          'Content-Type: application/json',
+          'Content-Length: 1000',
+          `X-Correlation-Id: ${reqId}`,
+          `Authorization: ${testApp.auth('secretariat')}`,
+          '',
+          '{"title": "Pan-Turkic',
+        ].join('\r\n'),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (how === 'destroy') socket.destroy();
+      else socket.end();
+      // Whatever the server logs or answers comes within moments of the socket closing.
+      const deadline = Date.now() + 3000;
+      while (linesOf(reqId).length < 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.destroy();
+      return answer;
+    }
+
+    it.each([['destroy'], ['end']] as const)(
+      'is logged at info level without a stack, never as an internal error (socket.%s())',
+      async (how) => {
+        const answer = await abandon(`abandoned-body-${how}`, how);
+        const lines = linesOf(`abandoned-body-${how}`);
+        expect(lines.map((line) => line.msg)).toContain('request body abandoned by the client');
+        for (const line of lines) {
+          expect(line.level).toBeLessThan(40);
+          expect(JSON.stringify(line)).not.toMatch(/"stack"|internal-error/);
+        }
+        expect(log.lines().filter((line) => (line.level as number) >= 40)).toEqual([]);
+        // A client still listening gets an answer: not a 500.
+        if (how === 'end') expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      },
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@accord/event-store';
 import { AuthenticationError } from '@accord/auth';
 import { TOKEN_REFUSED } from './auth.guard';
+import { bodyAbandoned } from './client-error';
 import { methodNotAllowed } from './method-not-allowed';
 import { Problem, problem, ProblemException } from './problem';
 import { securityHeaders } from './security-headers';
@@ -96,7 +97,9 @@ export function sendProblem(reply: FastifyReply, answer: Answer): void {
 }
 
 export function logProblem(request: FastifyRequest, error: unknown, answer: Answer): void {
-  if (
+  if (bodyAbandoned(error, request))
+    request.log.info({ code: (error as { code?: string }).code }, 'request body abandoned by the client');
+  else if (
     answer.body.status >= 500 &&
     answer.body.code !== 'unavailable' &&
     answer.body.code !== 'projection-lagging'
@@ -112,7 +115,9 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     // Nest's answer when the router found no route: 405 if the path has routes for other methods.
     const unrouted = error instanceof NotFoundException && request.is404;
-    const answer = (unrouted && methodNotAllowed(request)) || toProblem(error);
+    const answer = bodyAbandoned(error, request)
+      ? { body: problem('validation-failed', 'The request body ended before its Content-Length') }
+      : (unrouted && methodNotAllowed(request)) || toProblem(error);
     logProblem(request, error, answer);
     sendProblem(http.getResponse<FastifyReply>(), answer);
   }
