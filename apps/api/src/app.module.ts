@@ -61,8 +61,10 @@ export class AppModule {
       controllers: [GetPartiesController, HealthController, MetricsController],
       providers: [
         ...provided,
+        // In this order: the rate limit counts per subject, which authentication sets.
+        RateLimitGuard,
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
       ],
