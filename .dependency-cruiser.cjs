@@ -12,7 +12,8 @@ module.exports = {
     },
     {
       name: 'decider-stands-alone',
-      comment: 'libs/decider is the one decider interface, shared by the domain and the write path: it imports nothing.',
+      comment:
+        'libs/decider is the one decider interface, shared by the domain and the write path: it imports nothing.',
       severity: 'error',
       from: { path: '^libs/decider/' },
       to: { pathNot: '^libs/decider/' },
