@@ -194,7 +194,7 @@ function unusableKeys(entries: Parties['entries']): string[] {
   return entries.flatMap((entry, index) =>
     (entry.keys ?? []).flatMap((key, k) => {
       const problem = publicKeyProblem(key);
-      return problem ? [`entry ${index}: keys[${k}] ${problem}`] : [];
+      return problem ? [`entry ${index}: keys[${k}]: ${problem}`] : [];
     }),
   );
 }
