@@ -10,7 +10,7 @@ export const SIGNATURE_ERROR_REASONS = [
   'unknown-kid',
   /** The header's alg is not the algorithm of the key with that kid. */
   'alg-mismatch',
-  /** The party's key cannot be used (not a valid public key): a configuration error. */
+  /** The party's key cannot be used (no Ed25519 or P-256 public key, or an alg not its curve's): a configuration error. */
   'unusable-key',
   /** The signature does not verify under the key. */
   'bad-signature',

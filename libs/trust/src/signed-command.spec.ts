@@ -227,6 +227,15 @@ describe('verifySignedCommand', () => {
       expect(await reasonOf(verifying(jws, { keys: [offCurve] }))).toBe('unusable-key');
     });
 
+    it('a key that is not Ed25519 or P-256, or whose alg is not its curve', async () => {
+      const jws = craft(HEADER, STATEMENT);
+      const rsa = { kid: 'kaz-2026', kty: 'RSA', n: 'x', e: 'AQAB' } as unknown as PartyKey;
+      const x25519 = { ...ED_KEY, crv: 'X25519' } as unknown as PartyKey;
+      const claimsEs256 = { ...ED_KEY, alg: 'ES256' } as unknown as PartyKey;
+      for (const key of [rsa, x25519, claimsEs256])
+        expect(await reasonOf(verifying(jws, { keys: [key] }))).toBe('unusable-key');
+    });
+
     it('a signature by another key, a changed payload, a changed or cut signature', async () => {
       const other = { ...generateSigningKey('EdDSA') };
       expect(await reasonOf(verifying(craft(HEADER, STATEMENT, other)))).toBe('bad-signature');

@@ -1,5 +1,5 @@
 import { CompactSign, compactVerify, importJWK, KeyLike } from 'jose';
-import { KEY_ALGORITHMS, KeyAlgorithm, keyAlgorithm, PartyKey, rfc3339Instant } from '@accord/domain';
+import { KEY_ALGORITHMS, KeyAlgorithm, PartyKey, rfc3339Instant } from '@accord/domain';
 import { CommandName, isCommandName } from './commands';
 import { algorithmOf, PrivateJwk } from './keys';
 import { canonicalJson } from './proposal-hash';
@@ -98,7 +98,10 @@ export async function verifySignedCommand(input: VerifySignedCommandInput): Prom
   const kid = header.kid as string;
   const key = keys.find((candidate) => candidate.kid === kid);
   if (!key) refuse('unknown-kid', `${party} has no key with kid ${JSON.stringify(kid)}`);
-  const alg = keyAlgorithm(key);
+  // From the key material, not from its `alg` alone: keys may come from elsewhere than a checked parties file.
+  const alg = algorithmOf(key);
+  if (!alg || (key.alg !== undefined && key.alg !== alg))
+    refuse('unusable-key', `The key ${kid} is not an Ed25519 (EdDSA) or P-256 (ES256) public key`);
   if (header.alg !== alg)
     refuse('alg-mismatch', `The JWS alg ${String(header.alg)} is not the alg ${alg} of the key ${kid}`);
 
