@@ -1,0 +1,6 @@
+export * from './commands';
+export * from './signature-error';
+export * from './signed-command';
+export * from './proposal-hash';
+export * from './thumbprint';
+export * from './keys';
