@@ -9,3 +9,4 @@ export * from './initiative/state';
 export * from './initiative/decide';
 export * from './initiative/stream';
 export { AMOUNT, amountInCents, ISO_INSTANT, STATE_CODE, TEXT_LENGTHS } from './initiative/proposal-rules';
+export * from './initiative/upcasters';

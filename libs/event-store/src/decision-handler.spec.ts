@@ -33,6 +33,17 @@ const counter: Decider<Increment, Incremented, number> = {
     ];
   },
 };
+/** How the counter reads its stored events, and the version it writes them at. */
+const OPTIONS = {
+  newEventId: randomUUID,
+  read: (stored: StoredEvent): Incremented => ({
+    type: 'Incremented',
+    data: stored.data as { by: number },
+    metadata: { actor: { ...stored.actor, country: null }, occurredAt: stored.occurredAt },
+  }),
+  schemaVersion: 3,
+};
+
 /** The counter's value after the stored events. */
 const total = (events: readonly StoredEvent[]) =>
   events.reduce((sum, event) => sum + (event.data as { by: number }).by, 0);
@@ -49,7 +60,7 @@ describe('Command handler', () => {
   let handler: DecisionHandler<Increment, Incremented, number>;
   beforeEach(() => {
     store = new InMemoryEventStore();
-    handler = new DecisionHandler(store, counter, { newEventId: randomUUID });
+    handler = new DecisionHandler(store, counter, OPTIONS);
   });
 
   describe('when the stream is new', () => {
@@ -60,7 +71,7 @@ describe('Command handler', () => {
       expect(stored.metadata).toEqual({
         correlationId: 'corr-1',
         causationId: null,
-        schemaVersion: 1,
+        schemaVersion: 3,
         idempotencyKey: null,
       });
       expect(verifyChain('counter-1', await store.readStream('counter-1')).verified).toBe(true);
@@ -78,7 +89,7 @@ describe('Command handler', () => {
 
   describe('when writers in several processes race on one stream', () => {
     it('decides each command again on fresh state until it lands, keeping the chain whole', async () => {
-      const elsewhere = () => new DecisionHandler(store, counter, { newEventId: randomUUID });
+      const elsewhere = () => new DecisionHandler(store, counter, OPTIONS);
       const results = await Promise.all(
         Array.from({ length: 10 }, () => elsewhere().handle('counter-3', increment(1), context)),
       );
@@ -93,7 +104,7 @@ describe('Command handler', () => {
     });
 
     it('lets a rule refuse a command once the fresh state breaks it', async () => {
-      const elsewhere = () => new DecisionHandler(store, counter, { newEventId: randomUUID });
+      const elsewhere = () => new DecisionHandler(store, counter, OPTIONS);
       const results = await Promise.allSettled(
         Array.from({ length: 5 }, () => elsewhere().handle('counter-4', increment(1, 3), context)),
       );

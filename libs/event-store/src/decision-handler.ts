@@ -12,8 +12,6 @@ export interface DecidedEvent {
   metadata: { actor: RecordedActor; occurredAt: string };
 }
 
-export const SCHEMA_VERSION = 1;
-
 export interface CommandContext<State, Answer> {
   correlationId: string;
   causationId: string | null;
@@ -66,8 +64,12 @@ export class TooMuchContentionError extends Error {
   }
 }
 
-export interface DecisionHandlerOptions {
+export interface DecisionHandlerOptions<Event> {
   newEventId: () => string;
+  /** How the decider reads a stored event: the domain's upcasters bring an older schema version up to date. */
+  read: (stored: StoredEvent) => Event;
+  /** The schema version the events decided now are stored at. */
+  schemaVersion: number;
   maxAttempts?: number;
 }
 
@@ -83,14 +85,14 @@ export class DecisionHandler<Command, Event extends DecidedEvent, State> {
   constructor(
     private readonly store: EventStore,
     private readonly decider: Decider<Command, Event, State>,
-    private readonly options: DecisionHandlerOptions,
+    private readonly options: DecisionHandlerOptions<Event>,
   ) {
     this.maxAttempts = options.maxAttempts ?? 20;
   }
 
   private fold(events: readonly StoredEvent[]): State {
     return events.reduce(
-      (state, event) => this.decider.evolve(state, toDecidedEvent<Event>(event)),
+      (state, event) => this.decider.evolve(state, this.options.read(event)),
       this.decider.initialState(),
     );
   }
@@ -157,7 +159,7 @@ export class DecisionHandler<Command, Event extends DecidedEvent, State> {
         revision: firstRevision + index,
         eventId,
         type: event.type,
-        schemaVersion: SCHEMA_VERSION,
+        schemaVersion: this.options.schemaVersion,
         occurredAt,
         actor,
         data,
@@ -172,7 +174,7 @@ export class DecisionHandler<Command, Event extends DecidedEvent, State> {
         metadata: {
           correlationId: context.correlationId,
           causationId: context.causationId,
-          schemaVersion: SCHEMA_VERSION,
+          schemaVersion: this.options.schemaVersion,
           idempotencyKey: context.idempotencyKey,
         },
         prevHash,
@@ -206,14 +208,6 @@ function notBefore<Event extends DecidedEvent>(
       ? { ...event, metadata: { ...event.metadata, occurredAt: lastOccurredAt } }
       : event,
   );
-}
-
-export function toDecidedEvent<Event extends DecidedEvent>(stored: StoredEvent): Event {
-  return {
-    type: stored.type,
-    data: stored.data,
-    metadata: { actor: stored.actor, occurredAt: stored.occurredAt },
-  } as Event;
 }
 
 function backOff(attempt: number): Promise<void> {

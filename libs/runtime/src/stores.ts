@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { AccordConfig } from '@accord/config';
 import {
   assertNever,
-  initiativeDecider,
+  INITIATIVE_EVENT_SCHEMA,
   INITIATIVE_STREAM_PREFIX,
   InitiativeCommand,
+  initiativeDecider,
   InitiativeEvent,
   InitiativeState,
   Parties,
 } from '@accord/domain';
+import { proposalHash } from '@accord/trust';
 import { DecisionHandler, EventStore, SqliteEventStore } from '@accord/event-store';
 import { ReadStore } from '@accord/read-model';
 
@@ -43,7 +45,10 @@ export function initiativeDecisionHandler(
   eventStore: EventStore,
   parties: Parties,
 ): InitiativeDecisionHandler {
-  return new DecisionHandler(eventStore, initiativeDecider(parties), { newEventId: randomUUID });
+  return new DecisionHandler(eventStore, initiativeDecider({ parties, proposalHash }), {
+    newEventId: randomUUID,
+    ...INITIATIVE_EVENT_SCHEMA,
+  });
 }
 
 /** Loaded only when configured: the gRPC client stays out of the embedded default's start-up. */

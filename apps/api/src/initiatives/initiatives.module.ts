@@ -28,6 +28,7 @@ import { WithdrawInitiativeHandler } from './withdraw-initiative/withdraw-initia
 import { CommandExecutor } from './shared/command-executor';
 import { EventStoreQueries } from './shared/event-store-queries';
 import { ReadModelQueries } from './shared/read-model-queries';
+import { Signatures } from './shared/signatures';
 
 /** Commands: each slice's route, and its handler that maps the request to the domain and executes it. */
 const COMMANDS = {
@@ -72,7 +73,7 @@ const QUERIES = {
 };
 
 /** What the slices share: the one write path for HTTP, and the two read paths. */
-const SHARED = [CommandExecutor, ReadModelQueries, EventStoreQueries];
+const SHARED = [CommandExecutor, Signatures, ReadModelQueries, EventStoreQueries];
 
 @Module({
   controllers: [...COMMANDS.controllers, ...QUERIES.controllers],

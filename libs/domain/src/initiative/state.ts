@@ -83,7 +83,7 @@ export function pendingStates(initiative: Initiative): string[] {
 export function evolve(state: InitiativeState, event: InitiativeEvent): InitiativeState {
   const { occurredAt, actor } = event.metadata;
   if (event.type === 'InitiativeProposed') {
-    const { proposalVersion, ...proposal } = event.data;
+    const { proposalVersion, signature: _signature, ...proposal } = event.data;
     return {
       ...proposal,
       status: 'awaiting-sign-offs',
@@ -142,7 +142,7 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
     case 'InitiativeWithdrawn':
       return { ...initiative, withdrawalReason: event.data.reason };
     case 'FundingDecisionRecorded': {
-      const { initiativeId: _initiativeId, ...decision } = event.data;
+      const { initiativeId: _initiativeId, signature: _signature, ...decision } = event.data;
       return { ...initiative, funding: { ...decision, decidedAt: occurredAt, decidedBy: actor.sub } };
     }
     default:

@@ -2,12 +2,12 @@ import {
   evolve,
   Initiative,
   initiativeIdOf,
-  InitiativeEvent,
+  initiativeEventOf,
   InitiativeState,
   isProposed,
   pendingStates,
 } from '@accord/domain';
-import { StoredEvent, toDecidedEvent } from '@accord/event-store';
+import { StoredEvent } from '@accord/event-store';
 import { AnyDb, inChunks, Projection, TableNames } from '../projection';
 
 type Table = 'initiative_views' | 'initiative_participants' | 'pending_sign_offs';
@@ -151,7 +151,7 @@ function projectBatch(
     if (initiativeId === null) continue;
     const current = changed.get(initiativeId) ?? rows.get(initiativeId);
     const before: InitiativeState = current?.state ?? { status: 'not-proposed' };
-    const state = evolve(before, toDecidedEvent<InitiativeEvent>(event));
+    const state = evolve(before, initiativeEventOf(event));
     if (!isProposed(state)) continue;
     changed.set(initiativeId, {
       initiativeId,

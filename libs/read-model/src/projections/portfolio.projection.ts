@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
-import { Category, initiativeIdOf, InitiativeEvent, InitiativeStatus, statusAfter } from '@accord/domain';
-import { toDecidedEvent } from '@accord/event-store';
+import {
+  Category,
+  initiativeEventOf,
+  initiativeIdOf,
+  InitiativeEvent,
+  InitiativeStatus,
+  statusAfter,
+} from '@accord/domain';
 import { AnyDb, inChunks, Projection, TableNames } from '../projection';
 
 type Table = 'portfolio_initiatives' | 'portfolio_counts';
@@ -44,7 +50,7 @@ export const portfolioProjection: Projection<Table> = {
     for (const stored of events) {
       const id = initiativeIdOf(stored.streamId);
       if (id === null) continue;
-      const standing = standingAfter(after.get(id), toDecidedEvent<InitiativeEvent>(stored));
+      const standing = standingAfter(after.get(id), initiativeEventOf(stored));
       if (standing) after.set(id, standing);
     }
     const counts = new Map<string, number>();

@@ -6,12 +6,13 @@ import {
   Deadline,
   MoneyDto,
   ParticipatingStates,
+  ProposalText,
   ProposalVersion,
   RequestedFunding,
-  ProposalText,
+  SignedBody,
 } from '../shared/fields';
 
-export class AmendInitiativeDto {
+export class AmendInitiativeDto extends SignedBody {
   @ProposalVersion()
   proposalVersion!: number;
 

@@ -9,12 +9,13 @@ import {
   Deadline,
   MoneyDto,
   ParticipatingStates,
-  RequestedFunding,
-  StateCode,
   ProposalText,
+  RequestedFunding,
+  SignedBody,
+  StateCode,
 } from '../shared/fields';
 
-export class ProposeInitiativeDto {
+export class ProposeInitiativeDto extends SignedBody {
   @IsOmittable()
   @LowerCase()
   @IsUUID()

@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO4217CurrencyCode, IsString, Matches } from 'class-validator';
 import { AMOUNT, FUNDING_DECISIONS, FundingDecisionKind } from '@accord/domain';
 import { IsOmittable } from '../../http/validation';
-import { Text } from '../shared/fields';
+import { SignedBody, Text } from '../shared/fields';
 
-export class RecordFundingDecisionDto {
+export class RecordFundingDecisionDto extends SignedBody {
   @IsIn(FUNDING_DECISIONS)
   @ApiProperty({ enum: FUNDING_DECISIONS })
   decision!: FundingDecisionKind;

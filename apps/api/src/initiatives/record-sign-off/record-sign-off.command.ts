@@ -7,10 +7,17 @@ export class RecordSignOffCommand extends InitiativeRequest<RecordSignOffDto> {}
 @CommandHandler(RecordSignOffCommand)
 export class RecordSignOffHandler extends InitiativeRequestHandler<RecordSignOffCommand> {
   protected toDomain({ initiativeId, body }: RecordSignOffCommand): UnboundCommand {
-    const { state, decision, proposalVersion, comment } = body;
+    const { state, decision, proposalVersion, comment, proposalHash } = body;
     return {
       type: 'RecordNationalSignOff',
-      data: { initiativeId, state, decision, proposalVersion, comment: comment ?? null },
+      data: {
+        initiativeId,
+        state,
+        decision,
+        proposalVersion,
+        comment: comment ?? null,
+        proposalHash: proposalHash ?? null,
+      },
     };
   }
 }

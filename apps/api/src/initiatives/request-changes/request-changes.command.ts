@@ -7,7 +7,10 @@ export class RequestChangesCommand extends InitiativeRequest<RequestChangesDto> 
 @CommandHandler(RequestChangesCommand)
 export class RequestChangesHandler extends InitiativeRequestHandler<RequestChangesCommand> {
   protected toDomain({ initiativeId, body }: RequestChangesCommand): UnboundCommand {
-    const { state, proposalVersion, comment } = body;
-    return { type: 'RequestChanges', data: { initiativeId, state, proposalVersion, comment } };
+    const { state, proposalVersion, comment, proposalHash } = body;
+    return {
+      type: 'RequestChanges',
+      data: { initiativeId, state, proposalVersion, comment, proposalHash: proposalHash ?? null },
+    };
   }
 }

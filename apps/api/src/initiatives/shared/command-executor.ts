@@ -13,6 +13,7 @@ import { AccordMetrics } from '@accord/runtime';
 import { CommandRequest, IdempotentRequest } from '../../http/request-context';
 import { Problem, ProblemException } from '../../http/problem';
 import { toProblem } from '../../http/problem.filter';
+import { Signatures } from './signatures';
 
 export interface CommandResult {
   initiativeId: string;
@@ -42,6 +43,7 @@ export class CommandExecutor {
     @Inject(INITIATIVE_DECISION_HANDLER) private readonly handler: InitiativeDecisionHandler,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(METRICS) private readonly metrics: AccordMetrics,
+    private readonly signatures: Signatures,
   ) {}
 
   async execute(
@@ -88,9 +90,15 @@ export class CommandExecutor {
       outcome: CommandOutcome<InitiativeState>,
     ): IdempotencyRecord => answered(idempotent, status, resultOf(initiativeId, outcome));
 
+    // A retry is answered as the first time, even once its signature's iat has grown old.
+    const first = idempotency ? await this.recall(principal.sub, idempotency) : null;
+    if (first) return first;
+    const signature = await this.signatures.verify(initiativeId, command, request);
+    const signed = { ...command, metadata: { ...command.metadata, signature } } as InitiativeCommand;
+
     let result;
     try {
-      result = await this.handler.handle(initiativeStreamId(initiativeId), command, {
+      result = await this.handler.handle(initiativeStreamId(initiativeId), signed, {
         correlationId: request.correlationId,
         causationId: request.correlationId,
         idempotencyKey: idempotency?.key ?? null,

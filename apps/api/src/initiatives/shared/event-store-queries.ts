@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Principal } from '@accord/auth';
 import { ChainVerification, exportBundle, AuditBundle, verifyChain } from '@accord/audit';
-import { initiativeStreamId, isProposed } from '@accord/domain';
+import { foldRecorded, initiativeStreamId, isProposed } from '@accord/domain';
 import { CorruptEventError, EventStore, StoredEvent } from '@accord/event-store';
 import { InitiativeView, toInitiativeView } from '@accord/read-model';
 import { assertVisible, initiativeNotFound } from './visibility';
 import { Clock, CLOCK, EVENT_STORE } from '../../infrastructure/tokens';
-import { foldStored } from './fold-initiative';
+
 import { ProblemException } from '../../http/problem';
 
 /** An event as the API shows it (api.md, `EventRecord`). */
@@ -51,7 +51,7 @@ export class EventStoreQueries {
     const stream = await this.readable(initiativeStreamId(initiativeId));
     // With its very first event damaged, no one can tell whom an initiative is shown to but the roles that see all.
     if (stream.damage && stream.events.length === 0 && principal.role !== 'focal-point') throw stream.damage;
-    assertVisible(principal, foldStored(stream.events));
+    assertVisible(principal, foldRecorded(stream.events));
     return stream;
   }
 
@@ -68,7 +68,7 @@ export class EventStoreQueries {
     if (end > events.length)
       throw new ProblemException('not-found', `The initiative has no revision ${end - 1} yet`);
     const upTo = events.slice(0, end);
-    const state = foldStored(upTo);
+    const state = foldRecorded(upTo);
     if (!isProposed(state))
       throw new ProblemException('not-found', 'The initiative did not exist at that point');
     return toInitiativeView(state, upTo.length - 1);
@@ -115,7 +115,7 @@ export class EventStoreQueries {
     if (events.length === 0 && corruptAt === null) throw initiativeNotFound();
     const verification = verifyChain(streamId, events);
     if (principal.role === 'focal-point')
-      assertVisible(principal, foldStored(events.slice(0, verification.brokenAtRevision ?? events.length)));
+      assertVisible(principal, foldRecorded(events.slice(0, verification.brokenAtRevision ?? events.length)));
     return { events, corruptAt, verification };
   }
 }

@@ -178,3 +178,35 @@ export const RevisionQuery = (description: string) =>
     Matches(/^\d{1,9}$/, { message: 'must be a stream revision (0 or more)' }),
     ApiPropertyOptional({ type: 'integer', minimum: 0, description }),
   );
+
+/** JWS compact serialisation: three base64url parts (RFC 7515, section 7.1). */
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Every command body may carry its party's signature (docs/trust.md, "Signed commands"). */
+export class SignedBody {
+  @IsOmittable()
+  @IsString()
+  @Length(1, 16_384)
+  @Matches(JWS_COMPACT, { message: 'must be a JWS in compact serialisation' })
+  @ApiPropertyOptional({
+    type: String,
+    pattern: JWS_COMPACT.source,
+    description:
+      'JWS (compact) of the statement {command, initiativeId, party, iat, body}, body being this request body ' +
+      'without signature; required from a party that has keys (docs/trust.md)',
+  })
+  signature?: string;
+}
+
+/** The hash of the proposal text a state decides on, as GET /v1/initiatives/{id} serves it; required when signed. */
+export const ProposalHash = () =>
+  applyDecorators(
+    IsOmittable(),
+    IsString(),
+    Matches(/^[0-9a-f]{64}$/, { message: 'must be a lower-case hex SHA-256' }),
+    ApiPropertyOptional({
+      type: String,
+      pattern: '^[0-9a-f]{64}$',
+      description: 'proposalHash of the version decided on (GET /v1/initiatives/{id}); required when signed',
+    }),
+  );

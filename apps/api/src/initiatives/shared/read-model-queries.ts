@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Principal } from '@accord/auth';
-import { countryScope, initiativeStreamId, isProposed, isVisibleTo } from '@accord/domain';
+import { countryScope, foldRecorded, initiativeStreamId, isProposed, isVisibleTo } from '@accord/domain';
 import { EventStore, sleep } from '@accord/event-store';
 import {
   InitiativeSummary,
@@ -14,7 +14,6 @@ import {
 import { Clock, CLOCK, EVENT_STORE, READ_STORE } from '../../infrastructure/tokens';
 import { ProblemException } from '../../http/problem';
 import { assertVisible, initiativeNotFound } from './visibility';
-import { foldStored } from './fold-initiative';
 
 const MIN_REVISION_WAIT_MS = 5000;
 const MIN_REVISION_POLL_MS = 20;
@@ -65,7 +64,7 @@ export class ReadModelQueries {
   }
 
   private async storedAndVisible(principal: Principal, initiativeId: string): Promise<boolean> {
-    const state = foldStored(await this.eventStore.readStream(initiativeStreamId(initiativeId)));
+    const state = foldRecorded(await this.eventStore.readStream(initiativeStreamId(initiativeId)));
     return isProposed(state) && isVisibleTo(principal, state);
   }
 

@@ -52,6 +52,12 @@ export class InitiativeSummaryDto {
 
 export class InitiativeViewDto extends InitiativeSummaryDto {
   @ApiProperty() summary!: string;
+  @ApiProperty({
+    pattern: '^[0-9a-f]{64}$',
+    description:
+      'SHA-256 (hex) of the RFC 8785 JSON of the proposal text: what a signed sign-off or change request names',
+  })
+  proposalHash!: string;
   @ApiProperty({ type: ApprovalRuleDto }) approvalRule!: ApprovalRuleDto;
   @ApiProperty({ format: 'date-time' }) signOffDeadline!: string;
   @ApiPropertyOptional({ type: MoneyDto, nullable: true }) requestedFunding!: MoneyDto | null;
