@@ -18,8 +18,9 @@ Commands:
         Print the body with "signature" added: a JWS of the command by the key file's party, for curl -d
         (COMMAND: propose-initiative, record-sign-off, request-changes, amend-initiative,
         withdraw-initiative, record-funding-decision; a proposal's ID may come from its initiativeId)
-  verify FILE
-        Verify an audit bundle offline: exit 0 and print the head hash, or exit 1 naming the first broken revision
+  verify FILE [--keys JWKS_FILE]
+        Verify an audit bundle offline: its hash chain, then every signed decision against the bundle's keys, or
+        the auditor's own trusted JWKS with --keys; exit 0 and the head hash, or 1 naming each failing revision
   projections rebuild
         Rebuild the read model from the whole event log into fresh tables and switch over atomically
   tail [--brokers HOST:PORT] [--topic TOPIC] [--from-beginning] [--group GROUP] [--max-events N]

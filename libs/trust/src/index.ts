@@ -4,3 +4,4 @@ export * from './signed-command';
 export * from './proposal-hash';
 export * from './thumbprint';
 export * from './keys';
+export * from './recorded-decision';

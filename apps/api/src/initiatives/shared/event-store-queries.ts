@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Principal } from '@accord/auth';
 import { ChainVerification, exportBundle, AuditBundle, verifyChain } from '@accord/audit';
-import { foldRecorded, initiativeStreamId, isProposed } from '@accord/domain';
+import { foldRecorded, initiativeStreamId, isProposed, Parties } from '@accord/domain';
 import { CorruptEventError, EventStore, StoredEvent } from '@accord/event-store';
 import { InitiativeView, toInitiativeView } from '@accord/read-model';
 import { assertVisible, initiativeNotFound } from './visibility';
-import { Clock, CLOCK, EVENT_STORE } from '../../infrastructure/tokens';
+import { Clock, CLOCK, EVENT_STORE, PARTIES } from '../../infrastructure/tokens';
+import { checkRecordedSignature, PartyJwk, partiesJwks, SignatureCheck } from '@accord/trust';
 
 import { ProblemException } from '../../http/problem';
 
@@ -18,15 +19,27 @@ export type StatePoint = { toRevision: number } | { until: Date };
 export interface AuditReport extends Omit<ChainVerification, 'headHash'> {
   initiativeId: string;
   headHash: string;
+  /** Per revision read: its link in the chain, and its signature checked against the parties' keys. */
+  revisions: {
+    revision: number;
+    chain: 'ok' | 'broken';
+    signature: SignatureCheck['signature'];
+    reason?: string;
+  }[];
 }
 
 /** Reads straight from the event store: history, time travel and audit. */
 @Injectable()
 export class EventStoreQueries {
+  private readonly keys: PartyJwk[];
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(PARTIES) private readonly parties: Parties,
+  ) {
+    this.keys = partiesJwks(parties.entries).keys;
+  }
 
   /**
    * The stream as far as it can be read: the events before the first damaged one, and the error naming that one.
@@ -81,9 +94,18 @@ export class EventStoreQueries {
   }
 
   async audit(principal: Principal, initiativeId: string): Promise<AuditReport> {
-    const { verification, corruptAt } = await this.readForAudit(principal, initiativeId);
+    const { events, verification, corruptAt } = await this.readForAudit(principal, initiativeId);
     const { eventCount, headHash, verified, brokenAtRevision } = verification;
-    const report = { initiativeId, eventCount, headHash, verified, brokenAtRevision };
+    const broken = brokenAtRevision ?? corruptAt;
+    const revisions = await Promise.all(
+      events.map(async (event) => {
+        const { signature, ...check } = await checkRecordedSignature(event, this.keys);
+        const reason = 'reason' in check ? { reason: check.reason } : {};
+        const chain = broken !== null && event.revision >= broken ? ('broken' as const) : ('ok' as const);
+        return { revision: event.revision, chain, signature, ...reason };
+      }),
+    );
+    const report = { initiativeId, eventCount, headHash, verified, brokenAtRevision, revisions };
     if (corruptAt === null || brokenAtRevision !== null) return report;
     return { ...report, verified: false, brokenAtRevision: corruptAt, eventCount: corruptAt + 1 };
   }
@@ -92,12 +114,16 @@ export class EventStoreQueries {
   async auditBundle(
     principal: Principal,
     initiativeId: string,
-  ): Promise<AuditBundle<EventRecord> & { initiativeId: string }> {
+  ): Promise<AuditBundle<EventRecord> & { initiativeId: string; keys: { keys: PartyJwk[] } }> {
     const streamId = initiativeStreamId(initiativeId);
     const { events, corruptAt } = await this.readForAudit(principal, initiativeId);
     const records = events.map(toEventRecord);
     if (corruptAt !== null) records.push(unreadableRecord(corruptAt));
-    return { ...exportBundle(streamId, records, this.clock()), initiativeId };
+    return {
+      ...exportBundle(streamId, records, this.clock()),
+      initiativeId,
+      keys: partiesJwks(this.parties.entries),
+    };
   }
 
   /**
