@@ -29,6 +29,7 @@ describe('POST /v1/initiatives/{id}/amendments', () => {
         initiativeId: id,
         proposalVersion: 2,
         changes: { summary: 'Leaner', requestedFunding: null },
+        signature: null,
       });
       await signedOff(testApp, id, 'AZE', 'approve', 1).expect(409);
       await signedOff(testApp, id, 'AZE', 'approve', 2).expect(201);

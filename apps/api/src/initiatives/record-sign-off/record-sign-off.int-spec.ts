@@ -29,6 +29,8 @@ describe('POST /v1/initiatives/{id}/sign-offs', () => {
         decision: 'approve',
         proposalVersion: 1,
         comment: 'Türkiye agrees',
+        proposalHash: null,
+        signature: null,
       });
     });
 
