@@ -14,6 +14,8 @@ Commands:
   keys generate --party CODE [--alg EdDSA|ES256] [--kid KID] [--out FILE]
         Write a new private signing key of a state or body to a file of mode 0600 (by default
         CODE-KID.private.jwk.json here, never overwritten) and print its public JWK for the parties file
+  keys parties DIR
+        Print the parties file with the public key of every private key file in DIR added to its party
   sign --key FILE --command COMMAND [--initiative ID] --body JSON [--iat SECONDS]
         Print the body with "signature" added: a JWS of the command by the key file's party, for curl -d
         (COMMAND: propose-initiative, record-sign-off, request-changes, amend-initiative,
@@ -25,7 +27,7 @@ Commands:
         Rebuild the read model from the whole event log into fresh tables and switch over atomically
   tail [--brokers HOST:PORT] [--topic TOPIC] [--from-beginning] [--group GROUP] [--max-events N]
         Print each event on the Kafka topic once, as a JSON line: the reference consumer for downstream systems
-  demo [--url http://127.0.0.1:3000]
+  demo [--url http://127.0.0.1:3000] [--keys DIR]
         Fill a running server with the initiatives of the OTS 2025–2026 action plan, at different stages
 `;
 

@@ -1,10 +1,14 @@
-import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, fchmodSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BODY_CODES, KEY_ALGORITHMS, KeyAlgorithm, STATE_CODE } from '@accord/domain';
+import { BODY_CODES, KEY_ALGORITHMS, KeyAlgorithm, PartiesEntry, STATE_CODE } from '@accord/domain';
+import { loadConfigOrExit } from '@accord/runtime';
+import { readKeyFile } from './sign';
 import { generateSigningKey, publicJwk, thumbprint } from '@accord/trust';
 
-const USAGE = 'Usage: accord keys generate --party CODE [--alg EdDSA|ES256] [--kid KID] [--out FILE]\n';
+const USAGE =
+  'Usage: accord keys generate --party CODE [--alg EdDSA|ES256] [--kid KID] [--out FILE]\n' +
+  '       accord keys parties DIR\n';
 /** A kid given on the command line: it names the default file too. */
 const KID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -14,6 +18,7 @@ const KID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
  */
 export async function keysCommand(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
+  if (subcommand === 'parties') return partiesCommand(rest);
   if (subcommand !== 'generate') return usage();
   let values: { party?: string; alg?: string; kid?: string; out?: string };
   try {
@@ -67,6 +72,34 @@ export async function keysCommand(args: string[]): Promise<number> {
     `Wrote the private key of ${party} to ${file} (mode 0600): keep it secret, never in the parties file.\n` +
       `Add the public key printed above to the keys of ${party} in the parties file.\n`,
   );
+  return 0;
+}
+
+/**
+ * `accord keys parties DIR`: the parties file (the configured one, or the default) with the public key of every
+ * private key file in DIR added to its party — a body that has a key there joins the file.
+ */
+function partiesCommand(args: string[]): number {
+  if (args.length !== 1) return usage();
+  const entries: PartiesEntry[] = loadConfigOrExit().parties.entries.map((entry) => ({ ...entry }));
+  for (const name of readdirSync(args[0]).filter((file) => file.endsWith('.private.jwk.json'))) {
+    const key = readKeyFile(join(args[0], name));
+    if (typeof key === 'string') {
+      process.stderr.write(`accord keys: ${name}: ${key}\n`);
+      return 1;
+    }
+    let entry = entries.find((candidate) => candidate.code === key.party);
+    if (!entry && BODY_CODES.includes(key.party as never)) {
+      entry = { code: key.party as (typeof BODY_CODES)[number], name: key.party, role: 'body' };
+      entries.push(entry);
+    }
+    if (!entry) {
+      process.stderr.write(`accord keys: ${name}: ${key.party} is not in the parties file\n`);
+      return 1;
+    }
+    entry.keys = [...(entry.keys ?? []), publicJwk(key)];
+  }
+  process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
   return 0;
 }
 

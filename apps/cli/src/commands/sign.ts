@@ -8,7 +8,7 @@ const USAGE =
   '[--iat SECONDS]\n';
 
 /** A private key file as `accord keys generate` writes it. */
-interface KeyFile extends PrivateJwk {
+export interface KeyFile extends PrivateJwk {
   kid: string;
   alg: KeyAlgorithm;
   party: string;
@@ -81,7 +81,7 @@ export async function signCliCommand(args: string[]): Promise<number> {
 }
 
 /** The key file, or what is wrong with it. */
-function readKeyFile(file: string): KeyFile | string {
+export function readKeyFile(file: string): KeyFile | string {
   let key: Partial<KeyFile>;
   try {
     key = JSON.parse(readFileSync(file, 'utf8'));
