@@ -57,6 +57,8 @@ const CONCURRENCY = 16;
 const BATCH = 64;
 const PROBLEM_CODES = new Set([
   'validation-failed',
+  'signature-required',
+  'invalid-signature',
   'unauthenticated',
   'forbidden',
   'not-found',
