@@ -1,0 +1,3 @@
+export * from './merkle';
+export * from './proof';
+export * from './compact-range';
