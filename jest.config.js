@@ -3,7 +3,7 @@ const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
 /** Dependencies published only as ES modules, which Jest's CommonJS runtime must have compiled. */
-const ESM_DEPENDENCIES = ['content-disposition'];
+const ESM_DEPENDENCIES = ['content-disposition', 'jose'];
 
 const shared = {
   testEnvironment: 'node',
