@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect, Transaction } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types } from 'pg';
