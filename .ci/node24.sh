@@ -14,7 +14,7 @@
 ACCORD_NODE_VERSION=24.22.3
 
 accord_node24_install() {
-  local cache="${ACCORD_NODE_CACHE:-$HOME/.cache/accord-node}"
+  local cache="${ACCORD_NODE_CACHE:-${HOME:-/tmp}/.cache/accord-node}"
   local dir="$cache/node-v$ACCORD_NODE_VERSION"
   if [ "$("$dir/bin/node" --version 2>/dev/null)" != "v$ACCORD_NODE_VERSION" ]; then
     if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
