@@ -7,8 +7,24 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/domain/' },
       to: {
-        pathNot: ['^libs/domain/'],
+        pathNot: ['^libs/domain/', '^libs/decider/'],
       },
+    },
+    {
+      name: 'decider-stands-alone',
+      comment:
+        'libs/decider is the one decider interface, shared by the domain and the write path: it imports nothing.',
+      severity: 'error',
+      from: { path: '^libs/decider/' },
+      to: { pathNot: '^libs/decider/' },
+    },
+    {
+      name: 'event-store-knows-no-domain',
+      comment:
+        "libs/event-store stores streams of any events: the runtime passes in what it needs of the domain (the global log's stream prefix).",
+      severity: 'error',
+      from: { path: '^libs/event-store/' },
+      to: { path: '^libs/domain/' },
     },
     {
       name: 'apps-never-import-apps',

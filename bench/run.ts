@@ -12,27 +12,14 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { brokerRunning, brokerVersion, ensureBroker, stopBroker } from '../test/kafka/broker';
 import { TEST_DATABASE_URL } from '../test/support/postgres';
-import { BenchContext, describeMachine, Figure, makeTempDir, removeDir, ROOT, round } from './lib/common';
-import { renderMarkdown } from './lib/report';
+import { BenchContext, describeMachine, makeTempDir, removeDir, ROOT, round } from './lib/common';
+import { IDS, Id, renderMarkdown, Results } from './lib/report';
 import { healthIsRateLimited, p1Options, runP1 } from './p1-http';
 import { runP2 } from './p2-append';
 import { runP3 } from './p3-emmett';
 import { runP4 } from './p4-relay';
 import { runP5 } from './p5-rebuild';
 import { runP6 } from './p6-latency';
-
-const IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'] as const;
-type Id = (typeof IDS)[number];
-
-export interface Results {
-  quick: boolean;
-  date: string;
-  durationSeconds: number;
-  command: string;
-  machine: ReturnType<typeof describeMachine>;
-  figures: Partial<Record<Id, Figure | { error: string; met: false; target: string }>>;
-  extra: Record<string, unknown>;
-}
 
 const TARGETS: Record<Id, string> = {
   P1: '≥ 25 % of GET /health/live req/s; p99 ≤ 50 ms',

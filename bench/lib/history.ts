@@ -8,7 +8,6 @@ import {
   ExpectedRevision,
   IdempotencyRecord,
   NewEvent,
-  SCHEMA_VERSION,
   SqliteEventStore,
   StoredEvent,
 } from '@accord/event-store';
@@ -94,7 +93,7 @@ function instantiate(template: readonly StoredEvent[], initiativeId: string): Ne
       revision,
       eventId,
       type: event.type,
-      schemaVersion: SCHEMA_VERSION,
+      schemaVersion: event.metadata.schemaVersion,
       occurredAt: event.occurredAt,
       actor: event.actor,
       data,

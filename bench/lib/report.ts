@@ -1,5 +1,17 @@
-import type { Results } from '../run';
-import type { Figure } from './common';
+import type { describeMachine, Figure } from './common';
+
+export const IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'] as const;
+export type Id = (typeof IDS)[number];
+
+export interface Results {
+  quick: boolean;
+  date: string;
+  durationSeconds: number;
+  command: string;
+  machine: ReturnType<typeof describeMachine>;
+  figures: Partial<Record<Id, Figure | { error: string; met: false; target: string }>>;
+  extra: Record<string, unknown>;
+}
 
 const WHAT: Record<string, string> = {
   P1: 'sign-off commands/s through HTTP, 64 connections, embedded SQLite',

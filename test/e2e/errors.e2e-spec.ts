@@ -1,16 +1,30 @@
 import { createHmac } from 'node:crypto';
 import { mintHs256Token } from '@accord/auth';
-import { proposalBody, proposed, signedOff, startTestApp, TEST_SECRET, TestApp } from './support';
+import {
+  asIs,
+  capturedLog,
+  proposalBody,
+  proposed,
+  signedOff,
+  startTestApp,
+  TEST_SECRET,
+  TestApp,
+} from './support';
 
 /** Every error code of api.md that these routes can produce, and proof that no refused request changed anything. */
 describe('Refused requests', () => {
   let testApp: TestApp;
   let id: string;
   let headBefore: number;
+  const log = capturedLog('info');
 
   beforeAll(async () => {
     // The deadline scheduler stays off: the deadline test below is about a sign-off arriving late.
-    testApp = await startTestApp({ store: 'sqlite', env: { ACCORD_ROLES: 'api,projector' } });
+    testApp = await startTestApp({
+      store: 'sqlite',
+      env: { ACCORD_ROLES: 'api,projector' },
+      logger: log.logger,
+    });
     id = await proposed(testApp, { participatingStates: ['KAZ', 'AZE', 'TUR'] });
     await signedOff(testApp, id, 'AZE').expect(201);
     headBefore = await testApp.infrastructure.eventStore.headPosition();
@@ -57,6 +71,51 @@ describe('Refused requests', () => {
       ['an object nested 40 levels deep', `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`],
     ])('for %s', async (_, raw) => expectProblem(await signOff(raw), 400, 'validation-failed'));
 
+    describe('for text that is not Unicode (I-JSON, RFC 7493)', () => {
+      const signOffJson = '{"state":"KAZ","decision":"approve","proposalVersion":1,"comment":"';
+      const withBytes = (...bytes: number[]) =>
+        Buffer.concat([Buffer.from(`${signOffJson}Agreed `), Buffer.from(bytes), Buffer.from('"}')]);
+      it.each([
+        ['a lone high surrogate', Buffer.from(`${signOffJson}Agreed \\ud800"}`)],
+        ['a lone low surrogate', Buffer.from(`${signOffJson}\\udc00 agreed"}`)],
+        ['surrogates in the wrong order', Buffer.from(`${signOffJson}\\ude00\\ud83d"}`)],
+        [
+          'a lone surrogate in a key',
+          Buffer.from('{"state":"KAZ","decision":"approve","proposalVersion":1,"\\ud800":1}'),
+        ],
+        ['bytes that are not UTF-8', withBytes(0xff, 0xfe, 0xc0)],
+        ['a surrogate encoded in UTF-8', withBytes(0xed, 0xa0, 0x80)],
+        ['an overlong encoding', withBytes(0xc0, 0xaf)],
+        ['a truncated sequence', withBytes(0xe2, 0x82)],
+        [
+          'a UTF-16 byte order mark',
+          Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${signOffJson}"}`)]),
+        ],
+      ])('%s', async (_, raw) => {
+        const response = await testApp
+          .http()
+          .post(`/v1/initiatives/${id}/sign-offs`)
+          .set('authorization', testApp.auth('focal-point', 'KAZ'))
+          .set('content-type', 'application/json')
+          .set('idempotency-key', `not-unicode-${raw.toString('hex').slice(-24)}`)
+          .serialize(asIs)
+          .send(raw);
+        expectProblem(response, 400, 'validation-failed');
+        expect(response.headers['x-content-type-options']).toBe('nosniff');
+      });
+
+      it('in a proposal title', async () => {
+        const response = await testApp
+          .http()
+          .post('/v1/initiatives')
+          .set('authorization', testApp.auth('secretariat'))
+          .set('content-type', 'application/json')
+          .send(JSON.stringify(proposalBody({ title: 'Pan-Turkic \ud800 Office' })));
+        expectProblem(response, 400, 'validation-failed');
+        expect(response.body.errors).toEqual([expect.objectContaining({ field: 'title' })]);
+      });
+    });
+
     it('for a number out of range in a request with an Idempotency-Key', async () => {
       const response = await testApp
         .http()
@@ -96,16 +155,6 @@ describe('Refused requests', () => {
       expect(new Set(response.body.errors.map((error: { field: string }) => error.field))).toEqual(
         new Set(['state', 'decision', 'proposalVersion', 'extra']),
       );
-    });
-
-    it('for a body that is not JSON', async () => {
-      const response = await testApp
-        .http()
-        .post(`/v1/initiatives/${id}/sign-offs`)
-        .set('authorization', testApp.auth('focal-point', 'KAZ'))
-        .set('content-type', 'application/xml')
-        .send('<signOff/>');
-      expectProblem(response, 400, 'validation-failed');
     });
 
     it('for an initiative id that is not a UUID', async () => {
@@ -150,6 +199,67 @@ describe('Refused requests', () => {
     });
   });
 
+  describe('415 unsupported-media-type', () => {
+    // Each a sign-off KAZ may make: any body but JSON must be refused before it could be stored.
+    const form = 'state=KAZ&decision=approve&proposalVersion=1';
+    const json = '{"state":"KAZ","decision":"approve","proposalVersion":1}';
+    it.each([
+      ['a form', 'application/x-www-form-urlencoded', form],
+      ['a form with a charset', 'application/x-www-form-urlencoded; charset=utf-8', form],
+      ['multipart form data', 'multipart/form-data; boundary=x', `--x\r\n\r\n${json}\r\n--x--`],
+      ['XML', 'application/xml', '<signOff/>'],
+      ['text', 'text/plain', json],
+      ['text/json', 'text/json', json],
+      ['JSON in UTF-16', 'application/json; charset=utf-16', json],
+      ['JSON labelled ISO-8859-1', 'application/json; charset=iso-8859-1', json],
+      ['a JSON merge patch', 'application/merge-patch+json', json],
+      ['a JSON problem', 'application/problem+json', json],
+      ['octets', 'application/octet-stream', json],
+      ['no content type', undefined, json],
+    ])('for %s', async (_, contentType, body) => {
+      const request = testApp
+        .http()
+        .post(`/v1/initiatives/${id}/sign-offs`)
+        .set('authorization', testApp.auth('focal-point', 'KAZ'));
+      // Without a type set, supertest would label a string as a form; unset, it sends no Content-Type at all.
+      const response = await (contentType
+        ? request.set('content-type', contentType).send(body)
+        : request
+            .set('content-length', String(Buffer.byteLength(body)))
+            .unset('content-type')
+            .send(body));
+      expectProblem(response, 415, 'unsupported-media-type');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('for a withdrawal sent as a form, which would pass validation', async () => {
+      const response = await testApp
+        .http()
+        .post(`/v1/initiatives/${id}/withdrawal`)
+        .set('authorization', testApp.auth('secretariat'))
+        .type('form')
+        .send({ reason: 'Taken over by another body' });
+      expectProblem(response, 415, 'unsupported-media-type');
+    });
+
+    it.each([
+      ['application/json; charset=utf-8'],
+      ['application/json; charset="UTF-8"'],
+      ['Application/JSON'],
+    ])('but takes %s (and validates the body)', async (contentType) => {
+      const response = await testApp
+        .http()
+        .post(`/v1/initiatives/${id}/sign-offs`)
+        .set('authorization', testApp.auth('focal-point', 'KAZ'))
+        .set('content-type', contentType)
+        .send('{"state":"KAZ","decision":"approve"}');
+      expectProblem(response, 400, 'validation-failed');
+      expect(new Set(response.body.errors.map((error: { field: string }) => error.field))).toEqual(
+        new Set(['proposalVersion']),
+      );
+    });
+  });
+
   describe('401 unauthenticated', () => {
     const claims = { role: 'secretariat', sub: 'intruder' };
     const sign = (header: object, payload: object, secret = TEST_SECRET) => {
@@ -162,6 +272,7 @@ describe('Refused requests', () => {
     it.each([
       ['no token', undefined],
       ['a malformed header', 'Token abc'],
+      ['a bearer token that is no JWT', 'Bearer abc'],
       [
         'alg none',
         `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(valid)).toString('base64url')}.`,
@@ -187,6 +298,29 @@ describe('Refused requests', () => {
       const response = await (authorization ? request.set('authorization', authorization) : request);
       expectProblem(response, 401, 'unauthenticated');
       expect(response.headers['www-authenticate']).toBe('Bearer');
+      // Which check failed is the server's to know: a client learns only that its token was refused.
+      expect(response.body.detail).toBe(
+        authorization?.startsWith('Bearer ') ? 'The bearer token was refused' : 'A bearer token is required',
+      );
+    });
+
+    it('logs why a token was refused, at info level', async () => {
+      const response = await testApp
+        .http()
+        .get(`/v1/initiatives/${id}`)
+        .set('x-correlation-id', 'refused-token')
+        .set(
+          'authorization',
+          `Bearer ${sign({ alg: 'HS256' }, valid, 'another-secret-of-sufficient-length!!')}`,
+        );
+      expect(response.body.detail).toBe('The bearer token was refused');
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({
+          reqId: 'refused-token',
+          level: 30,
+          reason: expect.stringContaining('ERR_JWS_SIGNATURE_VERIFICATION_FAILED'),
+        }),
+      );
     });
 
     it('for a tampered payload', async () => {
@@ -261,6 +395,45 @@ describe('Refused requests', () => {
     it('for an unknown route', async () =>
       expectProblem(
         await testApp.http().get('/v1/nothing-here').set('authorization', testApp.auth('auditor')),
+        404,
+        'not-found',
+      ));
+  });
+
+  describe('405 method-not-allowed', () => {
+    it.each([
+      ['DELETE', '/v1/initiatives/{id}', 'GET, HEAD'],
+      ['PUT', '/v1/initiatives', 'GET, HEAD, POST'],
+      ['PATCH', '/v1/initiatives/{id}/sign-offs', 'POST'],
+      ['GET', '/v1/initiatives/{id}/withdrawal?reason=x', 'POST'],
+      ['POST', '/v1/initiatives/{id}/history', 'GET, HEAD'],
+      ['OPTIONS', '/v1/parties', 'GET, HEAD'],
+    ] as const)('for %s %s, with Allow', async (method, path, allow) => {
+      const response = await testApp
+        .http()
+        [method.toLowerCase() as 'delete'](path.replace('{id}', id))
+        .set('authorization', testApp.auth('secretariat'));
+      expectProblem(response, 405, 'method-not-allowed');
+      expect(response.headers.allow).toBe(allow);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('before the body is read or the token checked', async () => {
+      const response = await testApp
+        .http()
+        .put(`/v1/initiatives/${id}`)
+        .set('content-type', 'application/json')
+        .send('{"title": ');
+      expectProblem(response, 405, 'method-not-allowed');
+      expect(response.headers.allow).toBe('GET, HEAD');
+    });
+
+    it('but not for a path that does not exist', async () =>
+      expectProblem(
+        await testApp
+          .http()
+          .delete('/v1/initiatives/x/nothing')
+          .set('authorization', testApp.auth('auditor')),
         404,
         'not-found',
       ));

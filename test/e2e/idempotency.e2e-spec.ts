@@ -1,4 +1,4 @@
-import { proposalBody, proposed, startTestApp, TestApp } from './support';
+import { asIs, proposalBody, proposed, startTestApp, TestApp } from './support';
 
 describe('Idempotency-Key', () => {
   let testApp: TestApp;
@@ -25,6 +25,31 @@ describe('Idempotency-Key', () => {
       const events = await testApp.infrastructure.eventStore.readStream(`initiative-${id}`);
       expect(events.map((event) => event.type)).toEqual(['InitiativeProposed', 'NationalSignOffRecorded']);
       expect(events[1].metadata.idempotencyKey).toBe('kgz-approves-v1');
+    });
+  });
+
+  describe('when the body carries text beyond ASCII, the retry behind a UTF-8 byte order mark', () => {
+    it('stores the text as sent and answers the retry with the first answer', async () => {
+      const id = await proposed(testApp);
+      const comment = 'Oʻzbekiston rozi — Ўзбекистон рози 🇺🇿';
+      const json = JSON.stringify({ state: 'UZB', decision: 'approve', proposalVersion: 1, comment });
+      const send = (raw: Buffer) =>
+        testApp
+          .http()
+          .post(`/v1/initiatives/${id}/sign-offs`)
+          .set('authorization', testApp.auth('focal-point', 'UZB'))
+          .set('content-type', 'application/json; charset=utf-8')
+          .set('idempotency-key', 'uzb-approves-v1')
+          .serialize(asIs)
+          .send(raw);
+      const first = await send(Buffer.from(json)).expect(201);
+      const again = await send(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)])).expect(
+        201,
+      );
+      expect(again.body).toEqual(first.body);
+      const events = await testApp.infrastructure.eventStore.readStream(`initiative-${id}`);
+      expect(events).toHaveLength(2);
+      expect(events[1].data).toMatchObject({ comment });
     });
   });
 

@@ -59,6 +59,26 @@ describe('The read model behind the initiatives list, the inbox and each initiat
       });
     });
 
+    it('counts them per status and category in the portfolio, for the roles that see every initiative', async () => {
+      const portfolio = await testApp
+        .http()
+        .get('/v1/portfolio')
+        .set('authorization', testApp.auth('secretariat'))
+        .expect(200);
+      const count = (category: string) =>
+        portfolio.body.counts.find(
+          (row: { status: string; category: string }) =>
+            row.status === 'awaiting-sign-offs' && row.category === category,
+        )?.initiatives;
+      expect(count('space')).toBeGreaterThanOrEqual(1);
+      expect(count('industry-and-trade')).toBeGreaterThanOrEqual(1);
+      await testApp
+        .http()
+        .get('/v1/portfolio')
+        .set('authorization', testApp.auth('focal-point', 'AZE'))
+        .expect(403);
+    });
+
     it('shows a focal point only the initiatives its country takes part in', async () => {
       const tur = (await list({ limit: 200 }, testApp.auth('focal-point', 'TUR')).expect(200)).body.items;
       expect(tur.map((item: { initiativeId: string }) => item.initiativeId)).toContain(trade);
@@ -199,6 +219,7 @@ describe('The read model behind the initiatives list, the inbox and each initiat
         '/v1/initiatives/{id}/state',
         '/v1/initiatives/{id}/withdrawal',
         '/v1/parties',
+        '/v1/portfolio',
       ].sort(),
     );
     const signOff = document.paths['/v1/initiatives/{id}/sign-offs'].post;

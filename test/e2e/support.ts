@@ -6,6 +6,12 @@ import { captureStdout } from '../support/capture-stdout';
 
 export * from '../../apps/api/src/testing/test-app';
 
+/**
+ * For supertest's `.serialize()`: a Buffer body goes as its bytes (labelled JSON, supertest would send
+ * `{"type":"Buffer","data":[…]}` instead).
+ */
+export const asIs = (body: unknown) => body as string;
+
 /** Runs `accord verify FILE` in-process, capturing what it prints. */
 export async function accordVerify(
   bundle: unknown,

@@ -89,6 +89,12 @@ describe('An initiative from proposal to funding, on the embedded SQLite store',
         headHash: expect.stringMatching(/^[0-9a-f]{64}$/),
         verified: true,
         brokenAtRevision: null,
+        // The default parties file has no keys: every decision is unsigned, and every link holds.
+        revisions: Array.from({ length: 8 }, (_, revision) => ({
+          revision,
+          chain: 'ok',
+          signature: 'unsigned',
+        })),
       });
     });
 

@@ -132,6 +132,7 @@ const MATRIX: Row[] = [
   { action: 'audit one that does not exist',                          expected: [404,   404,   404,   404,   404,   404,   404,  404,  404,  401], setup: 'missing',   method: 'GET',  path: id('/audit') },
   { action: 'list initiatives',                                       expected: [200,   200,   200,   200,   200,   200,   200,  200,  200,  401], setup: 'approved',  method: 'GET',  path: () => '/v1/initiatives?limit=200' },
   { action: 'list initiatives pending for KAZ',                       expected: [200,   200,   200,   200,   200,   200,   200,  200,  200,  401], setup: 'awaiting',  method: 'GET',  path: () => '/v1/initiatives?pendingFor=KAZ&limit=200' },
+  { action: 'read the portfolio counts',                              expected: [403,   403,   403,   403,   403,   403,   200,  200,  200,  401], setup: 'none',      method: 'GET',  path: () => '/v1/portfolio' },
   { action: 'list the parties',                                       expected: [200,   200,   200,   200,   200,   200,   200,  200,  200,  401], setup: 'none',      method: 'GET',  path: () => '/v1/parties' },
   { action: 'GET /health/live (public)',                              expected: [200,   200,   200,   200,   200,   200,   200,  200,  200,  200], setup: 'none',      method: 'GET',  path: () => '/health/live' },
   { action: 'GET /health/ready (public)',                             expected: [200,   200,   200,   200,   200,   200,   200,  200,  200,  200], setup: 'none',      method: 'GET',  path: () => '/health/ready' },

@@ -1,5 +1,7 @@
 import { demoCommand } from './commands/demo';
+import { keysCommand } from './commands/keys';
 import { projectionsCommand } from './commands/projections';
+import { signCliCommand } from './commands/sign';
 import { tailCommand } from './commands/tail';
 import { tokenCommand } from './commands/token';
 import { verifyCommand } from './commands/verify';
@@ -9,13 +11,23 @@ const USAGE = `Usage: accord <command> [options]
 Commands:
   token --role ROLE [--country CODE] --sub SUB [--expires-in SECONDS]
         Print a token signed with ACCORD_JWT_SECRET (or the embedded default's secret under ACCORD_DATA_DIR)
-  verify FILE
-        Verify an audit bundle offline: exit 0 and print the head hash, or exit 1 naming the first broken revision
+  keys generate --party CODE [--alg EdDSA|ES256] [--kid KID] [--out FILE]
+        Write a new private signing key of a state or body to a file of mode 0600 (by default
+        CODE-KID.private.jwk.json here, never overwritten) and print its public JWK for the parties file
+  keys parties DIR
+        Print the parties file with the public key of every private key file in DIR added to its party
+  sign --key FILE --command COMMAND [--initiative ID] --body JSON [--iat SECONDS]
+        Print the body with "signature" added: a JWS of the command by the key file's party, for curl -d
+        (COMMAND: propose-initiative, record-sign-off, request-changes, amend-initiative,
+        withdraw-initiative, record-funding-decision; a proposal's ID may come from its initiativeId)
+  verify FILE [--keys JWKS_FILE]
+        Verify an audit bundle offline: its hash chain, then every signed decision against the bundle's keys, or
+        the auditor's own trusted JWKS with --keys; exit 0 and the head hash, or 1 naming each failing revision
   projections rebuild
         Rebuild the read model from the whole event log into fresh tables and switch over atomically
   tail [--brokers HOST:PORT] [--topic TOPIC] [--from-beginning] [--group GROUP] [--max-events N]
         Print each event on the Kafka topic once, as a JSON line: the reference consumer for downstream systems
-  demo [--url http://127.0.0.1:3000]
+  demo [--url http://127.0.0.1:3000] [--keys DIR]
         Fill a running server with the initiatives of the OTS 2025–2026 action plan, at different stages
 `;
 
@@ -23,6 +35,8 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   token: tokenCommand,
+  keys: keysCommand,
+  sign: signCliCommand,
   verify: verifyCommand,
   projections: projectionsCommand,
   demo: demoCommand,

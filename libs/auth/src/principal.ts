@@ -30,8 +30,3 @@ export function principalFromClaims(claims: Record<string, unknown>, parties: Pa
     throw new AuthenticationError(`A ${String(role)} token carries no country`);
   return { sub, role: role as TokenRole, country: null };
 }
-
-/** Whether the principal may see an initiative with these participants: a focal point only its own country's. */
-export function canSee(principal: Principal, participatingStates: readonly string[]): boolean {
-  return principal.role !== 'focal-point' || participatingStates.includes(principal.country ?? '');
-}

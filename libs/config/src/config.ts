@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_PARTIES, Parties, partiesFileProblems } from '@accord/domain';
+import { publicKeyProblem } from '@accord/trust';
 
 export const PROCESS_ROLES = ['api', 'projector', 'scheduler', 'relay'] as const;
 export const DEFAULT_KAFKA_TOPIC = 'accord.initiatives.v1';
@@ -183,6 +184,17 @@ function loadParties(file: string | undefined, cwd: string, problems: string[]):
     return new Parties(DEFAULT_PARTIES);
   }
   const fileProblems = partiesFileProblems(content);
+  if (fileProblems.length === 0) fileProblems.push(...unusableKeys(content as Parties['entries']));
   problems.push(...fileProblems.map((problem) => `ACCORD_PARTIES_FILE: ${problem}`));
-  return new Parties(fileProblems.length === 0 ? (content as Parties['all']) : DEFAULT_PARTIES);
+  return new Parties(fileProblems.length === 0 ? (content as Parties['entries']) : DEFAULT_PARTIES);
+}
+
+/** Keys of the right shape that are still no public key (a P-256 point off the curve): the domain has no crypto. */
+function unusableKeys(entries: Parties['entries']): string[] {
+  return entries.flatMap((entry, index) =>
+    (entry.keys ?? []).flatMap((key, k) => {
+      const problem = publicKeyProblem(key);
+      return problem ? [`entry ${index}: keys[${k}]: ${problem}`] : [];
+    }),
+  );
 }

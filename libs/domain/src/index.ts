@@ -8,4 +8,5 @@ export * from './initiative/events';
 export * from './initiative/state';
 export * from './initiative/decide';
 export * from './initiative/stream';
-export { amountInCents } from './initiative/proposal-rules';
+export { AMOUNT, amountInCents, ISO_INSTANT, STATE_CODE, TEXT_LENGTHS } from './initiative/proposal-rules';
+export * from './initiative/upcasters';

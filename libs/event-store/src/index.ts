@@ -3,5 +3,5 @@ export * from './errors';
 export * from './event-store';
 export * from './in-memory/in-memory-event-store';
 export * from './sqlite/sqlite-event-store';
-export * from './command-handler';
+export * from './decision-handler';
 export { sleep } from './sleep';

@@ -1,20 +1,99 @@
 import { Parser } from '@asyncapi/parser';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INITIATIVE_EVENT_TYPES } from '@accord/domain';
+import {
+  INITIATIVE_EVENT_TYPES,
+  InitiativeState,
+  isProposed,
+  proposalTextOf,
+  SCHEMA_VERSION,
+  SignatureRef,
+} from '@accord/domain';
 import { InMemoryEventStore, StoredEvent } from '@accord/event-store';
-import { DEFAULT_EVENT_SOURCE, toKafkaMessage } from './cloud-event';
-import { ALL_VARIANTS, runScenario, scenarioHandler } from './testing/scenarios';
+import { proposalHash } from '@accord/trust';
+import { AccordKafkaMessage, cloudEventType, DEFAULT_EVENT_SOURCE, toKafkaMessage } from './cloud-event';
+import { ALL_VARIANTS, runScenario, scenario, scenarioHandler } from './testing/scenarios';
 
 const DOCUMENT = join(__dirname, '..', 'asyncapi.yaml');
+/** Events exactly as an older Accord stored them, at schema version 1. */
+const V1_HISTORY = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'v1-history.json');
 /** DiagnosticSeverity.Error of @stoplight/types. */
 const ERROR = 0;
+/** The schema versions the document describes: every version an event was ever stored at. */
+const VERSIONS = [1, 2];
+
+/** `InitiativeProposed` for version 1, `InitiativeProposedV2` for version 2. */
+const messageId = (type: string, version: number) => (version === 1 ? type : `${type}V${version}`);
+const messageIdOf = (event: StoredEvent) => messageId(event.type, event.metadata.schemaVersion);
+
+type Json = Record<string, unknown>;
+type Validator = ((value: unknown) => boolean) & { errors?: unknown };
+
+/** Verified before the domain sees them; the schema checks only their shape. */
+const SIGNATURES: SignatureRef[] = [
+  { jws: 'eyJhbGciOiJFZERTQSJ9.eyJjb21tYW5kIjoieCJ9.c2lnbmF0dXJl', kid: 'kaz-2026', alg: 'EdDSA' },
+  { jws: 'eyJhbGciOiJFUzI1NiJ9.eyJjb21tYW5kIjoieCJ9.c2lnbmF0dXJl', kid: 'aze-p256', alg: 'ES256' },
+];
+
+/**
+ * The same lives as `runScenario`, every command signed as a party with keys signs it: with a signature, and a
+ * sign-off or change request naming the hash of the current text.
+ */
+async function runSignedScenario(
+  handler: ReturnType<typeof scenarioHandler>,
+  initiativeId: string,
+  variant: (typeof ALL_VARIANTS)[number],
+): Promise<void> {
+  let state: InitiativeState = { status: 'not-proposed' };
+  for (const [index, command] of scenario(initiativeId, variant).entries()) {
+    const text = isProposed(state) ? proposalHash(proposalTextOf(state)) : null;
+    const signed = { ...command, metadata: { ...command.metadata, signature: SIGNATURES[index % 2] } };
+    if (signed.type === 'RecordNationalSignOff' || signed.type === 'RequestChanges')
+      signed.data = { ...signed.data, proposalHash: text };
+    const result = await handler.handle(
+      `initiative-${initiativeId}`,
+      command.type === 'ExpireSignOffs' ? command : signed,
+      { correlationId: `signed-${initiativeId}`, causationId: null, idempotencyKey: null },
+    );
+    if (result.kind !== 'decided') throw new Error('unexpected recalled answer');
+    state = result.state;
+  }
+}
+
+/** The record the relay makes of an event, its value parsed. */
+function recordOf(event: StoredEvent): { value: Json; headers: AccordKafkaMessage['headers'] } {
+  const record = toKafkaMessage(event, DEFAULT_EVENT_SOURCE);
+  return { value: JSON.parse(record.value) as Json, headers: record.headers };
+}
+
+/** The members a schema (dereferenced) declares under `properties`, through its `allOf`s. */
+function declaredMembers(schema: Json | undefined): Set<string> {
+  const members = new Set(Object.keys((schema?.properties as Json | undefined) ?? {}));
+  for (const part of (schema?.allOf as Json[] | undefined) ?? [])
+    for (const member of declaredMembers(part)) members.add(member);
+  return members;
+}
+
+/** The schemas a payload (dereferenced) gives its member `name`, through its `allOf`s. */
+function memberSchemas(schema: Json, name: string): Json[] {
+  const own = (schema.properties as Record<string, Json> | undefined)?.[name];
+  return [
+    ...(own ? [own] : []),
+    ...((schema.allOf as Json[] | undefined) ?? []).flatMap((part) => memberSchemas(part, name)),
+  ];
+}
 
 describe('AsyncAPI document (libs/messaging/asyncapi.yaml)', () => {
   let document: NonNullable<Awaited<ReturnType<Parser['parse']>>['document']>;
+  /** Version 2 events, as the decider makes them now: unsigned, then signed. */
   let events: StoredEvent[];
+  let signedEvents: StoredEvent[];
+  /** Version 1 events, as an older Accord stored them. */
+  let v1Events: StoredEvent[];
+  let validators: Map<string, { payload: Validator; headers: Validator }>;
 
   beforeAll(async () => {
     const { document: parsed, diagnostics } = await new Parser().parse(readFileSync(DOCUMENT, 'utf8'));
@@ -29,7 +108,46 @@ describe('AsyncAPI document (libs/messaging/asyncapi.yaml)', () => {
     for (const [index, variant] of ALL_VARIANTS.entries())
       await runScenario(handler, `00000000-0000-4000-8000-00000000000${index}`, variant);
     events = await store.readAll(0, 1000);
+    const signedStore = new InMemoryEventStore();
+    const signedHandler = scenarioHandler(signedStore);
+    for (const variant of ALL_VARIANTS) await runSignedScenario(signedHandler, randomUUID(), variant);
+    signedEvents = await signedStore.readAll(0, 1000);
+
+    v1Events = (JSON.parse(readFileSync(V1_HISTORY, 'utf8')) as { events: StoredEvent[] }).events;
+
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    validators = new Map(
+      document
+        .messages()
+        .all()
+        .map((message) => [
+          message.id(),
+          {
+            payload: ajv.compile(message.payload()!.json() as object),
+            headers: ajv.compile(message.headers()!.json() as object),
+          },
+        ]),
+    );
   });
+
+  /** Every record validates under its own message (payload and headers), and its payload under no other. */
+  function expectOnlyUnderItsOwnMessage(event: StoredEvent) {
+    const { value, headers } = recordOf(event);
+    const own = messageIdOf(event);
+    expect([...validators.keys()]).toContain(own);
+    for (const [id, validate] of validators) {
+      const payloadValid = validate.payload(value);
+      const headersValid = validate.headers(headers);
+      if (id === own) {
+        expect({ message: id, errors: validate.payload.errors ?? validate.headers.errors ?? null }).toEqual({
+          message: id,
+          errors: null,
+        });
+        expect(payloadValid && headersValid).toBe(true);
+      } else expect({ message: id, payloadValid }).toEqual({ message: id, payloadValid: false });
+    }
+  }
 
   it('is AsyncAPI 3.0 and describes the topic accord.initiatives.v1', () => {
     expect(document.version()).toBe('3.0.0');
@@ -38,7 +156,9 @@ describe('AsyncAPI document (libs/messaging/asyncapi.yaml)', () => {
     expect(document.channels().all()).toHaveLength(1);
   });
 
-  it('has one message per event type, each on the topic and sent by an operation', () => {
+  it('has one message per event type and schema version, each on the topic and sent by an operation', () => {
+    // The document describes every version up to the one the decider records now.
+    expect(VERSIONS).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, index) => index + 1));
     const channelMessages = document
       .channels()
       .all()[0]
@@ -54,11 +174,23 @@ describe('AsyncAPI document (libs/messaging/asyncapi.yaml)', () => {
           .all()
           .map((message) => message.id()),
       );
-    for (const type of INITIATIVE_EVENT_TYPES) {
-      expect(channelMessages).toContain(type);
-      expect(sent).toContain(type);
-    }
-    expect(channelMessages).toHaveLength(INITIATIVE_EVENT_TYPES.length);
+    for (const type of INITIATIVE_EVENT_TYPES)
+      for (const version of VERSIONS) {
+        const id = messageId(type, version);
+        expect(channelMessages).toContain(id);
+        expect(sent).toContain(id);
+        // The message is the one of that type and version: its CloudEvents type, in the value and the header.
+        const message = document.messages().get(id)!;
+        const payloadTypes = memberSchemas(message.payload()!.json() as Json, 'type')
+          .map((schema) => schema.const)
+          .filter((value) => value !== undefined);
+        expect({ id, payloadTypes }).toEqual({ id, payloadTypes: [cloudEventType(type, version)] });
+        const headerType = (message.headers()!.json() as { properties: { ce_type: Json } }).properties
+          .ce_type;
+        expect({ id, ceType: headerType.const }).toEqual({ id, ceType: cloudEventType(type, version) });
+      }
+    expect(channelMessages).toHaveLength(INITIATIVE_EVENT_TYPES.length * VERSIONS.length);
+    expect(new Set(channelMessages).size).toBe(channelMessages.length);
   });
 
   it('describes the key (the initiativeId) and the headers of every message', () => {
@@ -74,39 +206,81 @@ describe('AsyncAPI document (libs/messaging/asyncapi.yaml)', () => {
     }
   });
 
-  it('accepts every record the relay makes of real events, and only under its own message', () => {
-    expect(new Set(events.map((event) => event.type))).toEqual(new Set(INITIATIVE_EVENT_TYPES));
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats(ajv);
-    const validators = new Map(
-      document
-        .messages()
-        .all()
-        .map((message) => [
-          message.id(),
-          {
-            payload: ajv.compile(message.payload()!.json() as object),
-            headers: ajv.compile(message.headers()!.json() as object),
-          },
-        ]),
+  it('accepts every record the relay makes of real version 2 events, and only under its version 2 message', () => {
+    for (const batch of [events, signedEvents]) {
+      expect(new Set(batch.map((event) => event.type))).toEqual(new Set(INITIATIVE_EVENT_TYPES));
+      expect(new Set(batch.map((event) => event.metadata.schemaVersion))).toEqual(new Set([2]));
+    }
+    // The signed lives do carry signatures of both algorithms, and proposal hashes.
+    const signatures = signedEvents.map((event) => event.data.signature as SignatureRef | null);
+    expect(new Set(signatures.map((signature) => signature?.alg ?? null))).toEqual(
+      new Set(['EdDSA', 'ES256', null]),
     );
-    for (const event of events) {
-      const record = toKafkaMessage(event, DEFAULT_EVENT_SOURCE);
-      const value = JSON.parse(record.value);
-      for (const [id, validate] of validators) {
-        const payloadValid = validate.payload(value);
-        const headersValid = validate.headers(record.headers);
-        if (id === event.type) {
-          expect({
-            event: event.type,
-            errors: validate.payload.errors ?? validate.headers.errors ?? null,
-          }).toEqual({
-            event: event.type,
-            errors: null,
-          });
-          expect(payloadValid && headersValid).toBe(true);
-        } else expect(payloadValid).toBe(false);
-      }
+    const hashed = signedEvents.filter((event) => typeof event.data.proposalHash === 'string');
+    expect(new Set(hashed.map((event) => event.type))).toEqual(
+      new Set(['NationalSignOffRecorded', 'ChangesRequested']),
+    );
+    for (const event of [...events, ...signedEvents]) expectOnlyUnderItsOwnMessage(event);
+  });
+
+  it('accepts every record of events stored at version 1 by an older Accord, and only under its version 1 message', () => {
+    expect(new Set(v1Events.map((event) => event.type))).toEqual(new Set(INITIATIVE_EVENT_TYPES));
+    expect(new Set(v1Events.map((event) => event.metadata.schemaVersion))).toEqual(new Set([1]));
+    expect(v1Events.filter((event) => 'signature' in event.data || 'proposalHash' in event.data)).toEqual([]);
+    for (const event of v1Events) expectOnlyUnderItsOwnMessage(event);
+  });
+
+  it('declares every member of the data of every version', () => {
+    for (const event of [...v1Events, ...events, ...signedEvents]) {
+      const message = document.messages().get(messageIdOf(event))!;
+      const declared = new Set(
+        memberSchemas(message.payload()!.json() as Json, 'data').flatMap((schema) => [
+          ...declaredMembers(schema),
+        ]),
+      );
+      const undeclared = Object.keys(event.data).filter((member) => !declared.has(member));
+      expect({ message: message.id(), undeclared }).toEqual({ message: message.id(), undeclared: [] });
+    }
+  });
+
+  it('refuses a version 2 record without what version 2 adds, or with it malformed', () => {
+    const refused = (event: StoredEvent, change: (data: Json) => void): boolean => {
+      const { value, headers } = recordOf(event);
+      change(value.data as Json);
+      const validate = validators.get(messageId(event.type, 2))!;
+      return !validate.payload(value) && validate.headers(headers);
+    };
+    const signed = (type: string) =>
+      signedEvents.find((event) => event.type === type && event.data.signature !== null) ??
+      signedEvents.find((event) => event.type === type)!;
+    for (const type of INITIATIVE_EVENT_TYPES) {
+      const event = signed(type);
+      const cases: Record<string, (data: Json) => void> = {
+        'no signature': (data) => delete data.signature,
+        'a signature that is a string': (data) => (data.signature = SIGNATURES[0].jws),
+        'a signature without kid': (data) => (data.signature = { jws: SIGNATURES[0].jws, alg: 'EdDSA' }),
+        'a signature of another alg': (data) => (data.signature = { ...SIGNATURES[0], alg: 'RS256' }),
+        'a signature with another member': (data) => (data.signature = { ...SIGNATURES[0], typ: 'JWT' }),
+      };
+      if (type === 'NationalSignOffRecorded' || type === 'ChangesRequested')
+        Object.assign(cases, {
+          'no proposalHash': (data: Json) => delete data.proposalHash,
+          'an upper-case proposalHash': (data: Json) => (data.proposalHash = 'AB'.repeat(32)),
+          'a short proposalHash': (data: Json) => (data.proposalHash = 'ab'.repeat(31)),
+        });
+      for (const [name, change] of Object.entries(cases))
+        expect({ type, name, refused: refused(event, change) }).toEqual({ type, name, refused: true });
+    }
+    // A version 1 event is not a version 2 one under another name: its data lacks what version 2 adds.
+    for (const event of v1Events) {
+      const relabelled = { ...event, metadata: { ...event.metadata, schemaVersion: 2 } };
+      const { value, headers } = recordOf(relabelled);
+      const validate = validators.get(messageId(event.type, 2))!;
+      expect({ event: event.eventId, valid: validate.payload(value) }).toEqual({
+        event: event.eventId,
+        valid: false,
+      });
+      expect(validate.headers(headers)).toBe(true);
     }
   });
 });

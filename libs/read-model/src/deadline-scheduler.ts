@@ -1,6 +1,6 @@
 import { Actor, InitiativeCommand } from '@accord/domain';
 import { sleep } from '@accord/event-store';
-import { ReadStore } from './store/read-store';
+import { InitiativeQueries } from './queries/initiative-queries';
 
 /** Issues a command as the engine itself; answers how many events it appended. */
 export type SystemCommandSender = (initiativeId: string, command: InitiativeCommand) => Promise<number>;
@@ -13,7 +13,7 @@ export const SCHEDULER_ACTOR: Actor = { sub: 'accord-deadline-scheduler', role: 
  */
 export class DeadlineScheduler {
   constructor(
-    private readonly readStore: ReadStore,
+    private readonly initiatives: InitiativeQueries,
     private readonly send: SystemCommandSender,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -22,7 +22,7 @@ export class DeadlineScheduler {
   async runOnce(batchSize = 100): Promise<number> {
     const now = this.clock();
     let expired = 0;
-    for (const initiativeId of await this.readStore.dueForExpiry(now, batchSize)) {
+    for (const initiativeId of await this.initiatives.dueForExpiry(now, batchSize)) {
       const appended = await this.send(initiativeId, {
         type: 'ExpireSignOffs',
         data: { initiativeId },

@@ -7,8 +7,10 @@ import {
   InitiativeStatus,
   Money,
   pendingStates,
+  proposalTextOf,
   SignOff,
 } from '@accord/domain';
+import { proposalHash } from '@accord/trust';
 
 /** An initiative as the API shows it (api.md, `InitiativeView`). */
 export interface InitiativeView {
@@ -23,6 +25,8 @@ export interface InitiativeView {
   requestedFunding: Money | null;
   status: InitiativeStatus;
   proposalVersion: number;
+  /** The hash of the proposal's text (docs/trust.md): what a signed sign-off or change request names. */
+  proposalHash: string;
   signOffs: SignOff[];
   pendingStates: string[];
   changeRequests: ChangeRequest[];
@@ -59,6 +63,7 @@ export function toInitiativeView(initiative: Initiative, revision: number): Init
     requestedFunding: initiative.requestedFunding,
     status: initiative.status,
     proposalVersion: initiative.proposalVersion,
+    proposalHash: proposalHash(proposalTextOf(initiative)),
     signOffs: initiative.signOffs,
     pendingStates: pendingStates(initiative),
     changeRequests: initiative.changeRequests,

@@ -1,6 +1,5 @@
 import { EventStore } from '@accord/event-store';
 import { ReadStore } from './store/read-store';
-import { REBUILD_TABLES } from './store/schema';
 
 export interface RebuildProgress {
   done: number;
@@ -18,7 +17,8 @@ export async function rebuildReadModel(
   readStore: ReadStore,
   options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void } = {},
 ): Promise<{ events: number; seconds: number }> {
-  const batchSize = options.batchSize ?? 2000;
+  // Large batches: each writes an initiative once however many of its events it holds.
+  const batchSize = options.batchSize ?? 20_000;
   const started = Date.now();
   await readStore.prepareRebuild();
   const total = await events.headPosition();
@@ -27,7 +27,7 @@ export async function rebuildReadModel(
   while (position < total) {
     const batch = await events.readAll(position, batchSize);
     if (batch.length === 0) break;
-    await readStore.applyBatch(position, batch, REBUILD_TABLES);
+    await readStore.applyRebuildBatch(position, batch);
     position = batch[batch.length - 1].position;
     done += batch.length;
     const seconds = (Date.now() - started) / 1000;

@@ -1,8 +1,11 @@
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
 
-/** Structured JSON logs. Tokens, cookies and secrets never reach a log line, whatever logs them. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * Structured JSON logs. Tokens, cookies and secrets never reach a log line, whatever logs them. To stdout unless
+ * another destination is given (tests read the lines).
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: 'accord' },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -20,5 +23,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

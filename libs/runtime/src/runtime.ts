@@ -3,14 +3,19 @@ import { AccordConfig } from '@accord/config';
 import { EventStore } from '@accord/event-store';
 import { ReadStore } from '@accord/read-model';
 import { AccordMetrics } from './metrics';
-import { initiativeCommandHandler, InitiativeCommandHandler, openEventStore, openReadStore } from './stores';
+import {
+  initiativeDecisionHandler,
+  InitiativeDecisionHandler,
+  openEventStore,
+  openReadStore,
+} from './stores';
 import { startWorkers, Workers } from './workers';
 
 /** The stores of a process and the background parts it runs (ACCORD_ROLES), built from its configuration. */
 export interface Runtime {
   eventStore: EventStore;
   readStore: ReadStore;
-  commandHandler: InitiativeCommandHandler;
+  decisionHandler: InitiativeDecisionHandler;
   metrics: AccordMetrics;
   workers: Workers;
   /** Stops the background parts, then closes the stores they use. */
@@ -24,13 +29,13 @@ export async function openRuntime(
 ): Promise<Runtime> {
   const eventStore = overrides.eventStore ?? openEventStore(config);
   const readStore = await openReadStore(config);
-  const commandHandler = initiativeCommandHandler(eventStore, config.parties);
+  const decisionHandler = initiativeDecisionHandler(eventStore, config.parties);
   const metrics = new AccordMetrics();
-  const workers = startWorkers({ config, eventStore, readStore, commandHandler, logger, metrics });
+  const workers = startWorkers({ config, eventStore, readStore, decisionHandler, logger, metrics });
   return {
     eventStore,
     readStore,
-    commandHandler,
+    decisionHandler,
     metrics,
     workers,
     close: async () => {

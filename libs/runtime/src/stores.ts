@@ -3,23 +3,29 @@ import { randomUUID } from 'node:crypto';
 import { AccordConfig } from '@accord/config';
 import {
   assertNever,
-  initiativeDecider,
+  INITIATIVE_EVENT_SCHEMA,
+  INITIATIVE_STREAM_PREFIX,
   InitiativeCommand,
+  initiativeDecider,
   InitiativeEvent,
   InitiativeState,
   Parties,
 } from '@accord/domain';
-import { CommandHandler, EventStore, SqliteEventStore } from '@accord/event-store';
+import { proposalHash } from '@accord/trust';
+import { DecisionHandler, EventStore, SqliteEventStore } from '@accord/event-store';
 import { ReadStore } from '@accord/read-model';
 
-export type InitiativeCommandHandler = CommandHandler<InitiativeCommand, InitiativeEvent, InitiativeState>;
+export type InitiativeDecisionHandler = DecisionHandler<InitiativeCommand, InitiativeEvent, InitiativeState>;
 
 export function openEventStore(config: AccordConfig): EventStore {
   switch (config.eventStore.kind) {
     case 'sqlite':
       return new SqliteEventStore(join(config.dataDir, 'events.db'));
     case 'eventstoredb':
-      return loadEventStoreDb().openEventStoreDb(config.eventStore.connectionString);
+      // The global log the projector and the relay follow: the initiative streams, as the domain names them.
+      return loadEventStoreDb().openEventStoreDb(config.eventStore.connectionString, {
+        streamPrefix: INITIATIVE_STREAM_PREFIX,
+      });
     default:
       return assertNever(config.eventStore);
   }
@@ -35,8 +41,14 @@ export async function openReadStore(config: AccordConfig): Promise<ReadStore> {
   return store;
 }
 
-export function initiativeCommandHandler(eventStore: EventStore, parties: Parties): InitiativeCommandHandler {
-  return new CommandHandler(eventStore, initiativeDecider(parties), { newEventId: randomUUID });
+export function initiativeDecisionHandler(
+  eventStore: EventStore,
+  parties: Parties,
+): InitiativeDecisionHandler {
+  return new DecisionHandler(eventStore, initiativeDecider({ parties, proposalHash }), {
+    newEventId: randomUUID,
+    ...INITIATIVE_EVENT_SCHEMA,
+  });
 }
 
 /** Loaded only when configured: the gRPC client stays out of the embedded default's start-up. */

@@ -3,15 +3,15 @@ import { AccordConfig } from '@accord/config';
 import { initiativeStreamId } from '@accord/domain';
 import { EventStore } from '@accord/event-store';
 import { RunningRelay, startRelay } from '@accord/messaging';
-import { DeadlineScheduler, Projector, ReadStore } from '@accord/read-model';
+import { DeadlineScheduler, InitiativeQueries, Projector, ReadStore } from '@accord/read-model';
 import { AccordMetrics } from './metrics';
-import { InitiativeCommandHandler } from './stores';
+import { InitiativeDecisionHandler } from './stores';
 
 export interface WorkerDependencies {
   config: AccordConfig;
   eventStore: EventStore;
   readStore: ReadStore;
-  commandHandler: InitiativeCommandHandler;
+  decisionHandler: InitiativeDecisionHandler;
   logger: Logger;
   metrics: AccordMetrics;
 }
@@ -27,7 +27,7 @@ export interface Workers {
  * Kafka relay when KAFKA_BROKERS is set.
  */
 export function startWorkers(deps: WorkerDependencies): Workers {
-  const { config, eventStore, readStore, commandHandler, logger, metrics } = deps;
+  const { config, eventStore, readStore, decisionHandler, logger, metrics } = deps;
   const controller = new AbortController();
   const running: Promise<void>[] = [];
 
@@ -45,18 +45,21 @@ export function startWorkers(deps: WorkerDependencies): Workers {
 
   if (config.roles.includes('scheduler')) {
     const log = logger.child({ part: 'scheduler' });
-    const scheduler = new DeadlineScheduler(readStore, async (initiativeId, command) => {
-      const result = await commandHandler.handle(initiativeStreamId(initiativeId), command, {
-        correlationId: `expire-${initiativeId}`,
-        causationId: null,
-        idempotencyKey: null,
-      });
-      const appended = result.kind === 'decided' ? result.appended : 0;
-      metrics.commands.inc({ type: command.type, outcome: appended > 0 ? 'appended' : 'unchanged' });
-      metrics.eventsAppended.inc(appended);
-      if (appended > 0) log.info({ initiativeId }, 'sign-off deadline expired');
-      return appended;
-    });
+    const scheduler = new DeadlineScheduler(
+      new InitiativeQueries(readStore),
+      async (initiativeId, command) => {
+        const result = await decisionHandler.handle(initiativeStreamId(initiativeId), command, {
+          correlationId: `expire-${initiativeId}`,
+          causationId: null,
+          idempotencyKey: null,
+        });
+        const appended = result.kind === 'decided' ? result.appended : 0;
+        metrics.commands.inc({ type: command.type, outcome: appended > 0 ? 'appended' : 'unchanged' });
+        metrics.eventsAppended.inc(appended);
+        if (appended > 0) log.info({ initiativeId }, 'sign-off deadline expired');
+        return appended;
+      },
+    );
     running.push(
       scheduler.run(controller.signal, config.schedulerIntervalMs, (error) =>
         log.error({ err: error }, 'deadline scan failed'),

@@ -41,6 +41,17 @@ export class StoreReader {
   }
 
   /** Every idempotency record, as "sub NUL key". */
+  /** The answer remembered under each idempotency key (sub NUL key → status and body). */
+  idempotencyAnswers(): Map<string, { status: number; body: string }> {
+    const rows = this.db.prepare('SELECT sub, key, status, response AS body FROM idempotency_keys').all() as {
+      sub: string;
+      key: string;
+      status: number;
+      body: string;
+    }[];
+    return new Map(rows.map((row) => [`${row.sub}\u0000${row.key}`, { status: row.status, body: row.body }]));
+  }
+
   idempotencyKeySet(): Set<string> {
     const rows = this.db.prepare('SELECT sub, key FROM idempotency_keys').all() as {
       sub: string;

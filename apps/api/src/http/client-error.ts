@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import { problem } from './problem';
 import { API_SECURITY_HEADERS } from './security-headers';
 
@@ -28,4 +29,17 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   };
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   socket.end(`HTTP/1.1 ${body.status} ${STATUS_CODES[body.status]}\r\n${head.join('')}\r\n${json}`);
+}
+
+const ABORT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * Whether the error is the client going away while its body was still arriving (it closed the connection, or
+ * reset it, before Content-Length bytes came): Node's "aborted" ECONNRESET from the request stream, on a request
+ * that did not complete. Not a fault of the server: no stack, no 500.
+ */
+export function bodyAbandoned(error: unknown, request: FastifyRequest): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const looksAborted = (typeof code === 'string' && ABORT_CODES.has(code)) || message === 'aborted';
+  return looksAborted && !request.raw.complete && (request.raw.destroyed || request.raw.readableAborted);
 }

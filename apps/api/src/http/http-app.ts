@@ -7,9 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
 import { answerClientError } from './client-error';
 import { Infrastructure } from '../infrastructure/infrastructure';
+import { acceptOnlyJsonBodies } from './json-body';
 import { PinoNestLogger } from './nest-logger';
 import { operationIdFactory, tidyOpenApiDocument } from './openapi';
 import { logProblem, sendProblem, toProblem } from './problem.filter';
+import { serializeRequest } from './request-log';
 import { securityHeaders } from './security-headers';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -22,7 +24,8 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    loggerInstance: logger,
+    // Fastify logs each request's URL: with its query's secrets redacted.
+    loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
     requestIdHeader: false,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const header = request.headers['x-correlation-id'];
@@ -40,8 +43,11 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    // Nest's parsers would take forms too: only JSON is a command body.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  acceptOnlyJsonBodies(fastify);
   fastify.addHook('onRequest', async (request, reply) => securityHeaders(request, reply));
   fastify.addHook('onResponse', async (request, reply) => {
     infrastructure.metrics.httpDuration.observe(

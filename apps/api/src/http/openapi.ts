@@ -28,6 +28,8 @@ export class ProblemDto {
 /** What each code means to a client, in the response descriptions; a code without one is described by its name. */
 const MEANINGS: Partial<Record<ProblemCode, string>> = {
   'validation-failed': 'malformed JSON, wrong types, unknown fields, values out of range',
+  'signature-required': 'the party has keys: its commands carry a signature',
+  'invalid-signature': 'the signature does not prove this command by this party (detail says why)',
   unauthenticated: 'missing, malformed, expired or wrongly signed token',
   forbidden: 'role or country may not do this',
   'not-found': 'no such initiative, or not visible to the caller',
@@ -144,6 +146,8 @@ export function ApiCommand(...codes: ProblemCode[]) {
       [
         ...EVERY_V1_ROUTE,
         'validation-failed',
+        'signature-required',
+        'invalid-signature',
         'forbidden',
         'payload-too-large',
         'unsupported-media-type',

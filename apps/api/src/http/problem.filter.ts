@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '@accord/domain';
 import {
@@ -8,6 +8,9 @@ import {
   TooMuchContentionError,
 } from '@accord/event-store';
 import { AuthenticationError } from '@accord/auth';
+import { TOKEN_REFUSED } from './auth.guard';
+import { bodyAbandoned } from './client-error';
+import { methodNotAllowed } from './method-not-allowed';
 import { Problem, problem, ProblemException } from './problem';
 import { securityHeaders } from './security-headers';
 
@@ -24,7 +27,7 @@ export function toProblem(error: unknown): Answer {
   if (error instanceof ProblemException)
     return { body: problem(error.code, error.detail, error.errors), headers: error.headers };
   if (isDomainError(error)) return { body: problem(error.code, error.message, error.errors) };
-  if (error instanceof AuthenticationError) return { body: problem('unauthenticated', error.message) };
+  if (error instanceof AuthenticationError) return { body: problem('unauthenticated', TOKEN_REFUSED) };
   if (error instanceof RevisionMismatchError) return { body: problem('revision-mismatch', error.message) };
   if (error instanceof TooMuchContentionError)
     return {
@@ -43,6 +46,8 @@ export function toProblem(error: unknown): Answer {
   return { body: problem('internal-error', 'An unexpected error occurred') };
 }
 
+const notJson = problem('unsupported-media-type', 'The body must be JSON (Content-Type: application/json)');
+
 /** Errors Fastify raises before a route runs: body parsing, size and media type. */
 export function storedEventDamaged(revision: number): Problem {
   return problem(
@@ -56,8 +61,7 @@ function fromFastifyError(error: unknown): Answer | null {
   if (typeof code !== 'string' || !code.startsWith('FST_')) return null;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return { body: problem('payload-too-large', 'The request body exceeds 64 KiB') };
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return { body: problem('validation-failed', 'The body must be JSON (Content-Type: application/json)') };
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { body: notJson };
   if (
     code.startsWith('FST_ERR_CTP_') ||
     code === 'FST_ERR_INVALID_JSON' ||
@@ -75,6 +79,8 @@ function fromHttpException(error: HttpException): Answer {
   const status = error.getStatus();
   if (status === 404) return { body: problem('not-found', 'No such route') };
   if (status === 413) return { body: problem('payload-too-large', 'The request body exceeds 64 KiB') };
+  // Fastify's FST_ERR_CTP_INVALID_MEDIA_TYPE, as Nest hands it on: a body with no parser.
+  if (status === 415) return { body: notJson };
   if (status === 429)
     return { body: problem('too-many-requests', 'Rate limit exceeded'), headers: { 'retry-after': '60' } };
   if (status === 401) return { body: problem('unauthenticated', 'Authentication is required') };
@@ -95,7 +101,9 @@ export function sendProblem(reply: FastifyReply, answer: Answer): void {
 }
 
 export function logProblem(request: FastifyRequest, error: unknown, answer: Answer): void {
-  if (
+  if (bodyAbandoned(error, request))
+    request.log.info({ code: (error as { code?: string }).code }, 'request body abandoned by the client');
+  else if (
     answer.body.status >= 500 &&
     answer.body.code !== 'unavailable' &&
     answer.body.code !== 'projection-lagging'
@@ -108,8 +116,13 @@ export function logProblem(request: FastifyRequest, error: unknown, answer: Answ
 export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const answer = toProblem(error);
-    logProblem(http.getRequest<FastifyRequest>(), error, answer);
+    const request = http.getRequest<FastifyRequest>();
+    // Nest's answer when the router found no route: 405 if the path has routes for other methods.
+    const unrouted = error instanceof NotFoundException && request.is404;
+    const answer = bodyAbandoned(error, request)
+      ? { body: problem('validation-failed', 'The request body ended before its Content-Length') }
+      : (unrouted && methodNotAllowed(request)) || toProblem(error);
+    logProblem(request, error, answer);
     sendProblem(http.getResponse<FastifyReply>(), answer);
   }
 }

@@ -3,6 +3,8 @@ import { FieldError } from '@accord/domain';
 /** The stable error codes of api.md; clients react to these, never to titles or details. */
 export const PROBLEM_STATUS = {
   'validation-failed': 400,
+  'signature-required': 400,
+  'invalid-signature': 400,
   unauthenticated: 401,
   forbidden: 403,
   'not-found': 404,
@@ -29,6 +31,8 @@ export type ProblemCode = keyof typeof PROBLEM_STATUS;
 
 const TITLES: Record<ProblemCode, string> = {
   'validation-failed': 'The request is not valid',
+  'signature-required': 'This party signs its commands: the body needs a signature',
+  'invalid-signature': 'The signature does not prove this command',
   unauthenticated: 'Authentication is required',
   forbidden: 'This action is not allowed',
   'not-found': 'Not found',

@@ -16,6 +16,8 @@ export interface CommandRequest {
   principal: Principal;
   correlationId: string;
   idempotency: IdempotentRequest | null;
+  /** The body as it was sent (before validation shaped it): what a signature's statement must equal. */
+  body: Record<string, unknown>;
   /** From `If-Match`: the stream revisions it names, or `'any'` for `*`. */
   expectedRevision: readonly number[] | 'any' | undefined;
   receivedAt: Date;
@@ -42,6 +44,7 @@ export function commandRequestOf(request: AuthenticatedRequest, receivedAt: Date
   return {
     principal: request.principal,
     correlationId: String(request.id),
+    body: (request.body ?? {}) as Record<string, unknown>,
     idempotency:
       idempotencyKey === null ? null : { key: idempotencyKey, requestHash: requestHashOf(request) },
     expectedRevision,
@@ -66,7 +69,9 @@ function expectedRevisionOf(header: string | string[]): readonly number[] | 'any
 }
 
 function requestHashOf(request: AuthenticatedRequest): string {
-  const content = { method: request.method, path: request.url.split('?')[0], body: request.body ?? null };
+  // Ids are read in lower case: a retry that writes one in capitals is the same request.
+  const path = request.url.split('?')[0].toLowerCase();
+  const content = { method: request.method, path, body: request.body ?? null };
   let canonical: string;
   try {
     canonical = canonicalJson(content);

@@ -2,7 +2,7 @@ import { hs256Verifier, jwksVerifier, TokenVerifier } from '@accord/auth';
 import { AccordConfig, resolveJwtSecret } from '@accord/config';
 import { Parties } from '@accord/domain';
 import { EventStore } from '@accord/event-store';
-import { InitiativeCommandHandler, openRuntime, Runtime } from '@accord/runtime';
+import { InitiativeDecisionHandler, openRuntime, Runtime } from '@accord/runtime';
 import type { Logger } from 'pino';
 import { Clock } from './tokens';
 
@@ -35,4 +35,4 @@ export async function openInfrastructure(
   };
 }
 
-export type { InitiativeCommandHandler };
+export type { InitiativeDecisionHandler };

@@ -9,6 +9,7 @@ import { mintHs256Token, TokenRole } from '@accord/auth';
 import { AccordConfig, loadConfig } from '@accord/config';
 import { EventStore, InMemoryEventStore } from '@accord/event-store';
 import { createLogger } from '@accord/runtime';
+import type { Logger } from 'pino';
 import { createHttpApp } from '../http/http-app';
 import { Infrastructure, openInfrastructure } from '../infrastructure/infrastructure';
 
@@ -31,7 +32,13 @@ export interface TestApp {
  * durable event store (the embedded SQLite file, or EventStoreDB in the e2e-eventstoredb run).
  */
 export async function startTestApp(
-  options: { store?: 'memory' | 'sqlite'; dataDir?: string; env?: Record<string, string> } = {},
+  options: {
+    store?: 'memory' | 'sqlite';
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Where the app logs (see `capturedLog`); by default nowhere, or stdout at TEST_LOG_LEVEL. */
+    logger?: Logger;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'accord-test-'));
   const readStore = await testReadStore(dataDir);
@@ -45,7 +52,7 @@ export async function startTestApp(
     ...options.env,
   });
   const eventStore: EventStore | undefined = durableStore ? undefined : new InMemoryEventStore();
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const infrastructure = await openInfrastructure(config, logger, { eventStore });
   const app = await createHttpApp(infrastructure, logger);
   await app.getHttpAdapter().getInstance().ready();
@@ -83,6 +90,16 @@ export async function startTestApp(
       await durableStore?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A logger writing to memory, configured as the app's own: the lines it wrote, parsed. */
+export function capturedLog(level = 'debug'): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const written: string[] = [];
+  const logger = createLogger(level, { write: (line: string) => void written.push(line) });
+  return {
+    logger,
+    lines: () => written.map((line) => JSON.parse(line) as Record<string, unknown>),
   };
 }
 

@@ -1,4 +1,8 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CommandName, signCommand } from '@accord/trust';
+import { KeyFile, readKeyFile } from './sign';
 import { mintHs256Token, TokenRole } from '@accord/auth';
 import { resolveJwtSecret } from '@accord/config';
 import { loadConfigOrExit } from '@accord/runtime';
@@ -149,12 +153,42 @@ function actionPlan(): { title: string; steps: Step[] }[] {
   ];
 }
 
-/** `accord demo [--url URL]`: fills a running server with a living portfolio. */
+/** The command a step's route takes, as a signed statement names it. */
+function commandOf(path: string): CommandName {
+  const route = path.split('/')[4] ?? '';
+  const byRoute: Record<string, CommandName> = {
+    '': 'propose-initiative',
+    'sign-offs': 'record-sign-off',
+    'change-requests': 'request-changes',
+    amendments: 'amend-initiative',
+    withdrawal: 'withdraw-initiative',
+    'funding-decision': 'record-funding-decision',
+  };
+  return byRoute[route];
+}
+
+/** The private keys in a folder, by party: the files `accord keys generate` wrote. */
+function signingKeys(directory: string): Map<string, KeyFile> {
+  const keys = new Map<string, KeyFile>();
+  for (const name of readdirSync(directory).filter((file) => file.endsWith('.private.jwk.json'))) {
+    const key = readKeyFile(join(directory, name));
+    if (typeof key === 'string') throw new Error(`${name}: ${key}`);
+    keys.set(key.party, key);
+  }
+  return keys;
+}
+
+/**
+ * `accord demo [--url URL] [--keys DIR]`: fills a running server with a living portfolio. With --keys, every
+ * decision of a party whose private key is in DIR is signed with it (the server's parties file holding the public
+ * keys: `accord keys parties DIR`), sign-offs and change requests naming the hash of the text they decide on.
+ */
 export async function demoCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { url: { type: 'string', default: 'http://127.0.0.1:3000' } },
+    options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, keys: { type: 'string' } },
   });
+  const keys = values.keys === undefined ? new Map<string, KeyFile>() : signingKeys(values.keys);
   const config = loadConfigOrExit();
   const { secret } = resolveJwtSecret(config);
   const token = (role: TokenRole, country?: string) =>
@@ -166,6 +200,33 @@ export async function demoCommand(args: string[]): Promise<number> {
       audience: config.jwt.audience,
       expiresIn: 600,
     });
+  /** The step's body, signed when its party's key is at hand. */
+  const bodyOf = async ({ as: [role, country], path, body }: Step): Promise<object> => {
+    const key = keys.get(role === 'focal-point' ? (country as string) : role);
+    if (!key) return body;
+    const command = commandOf(path);
+    const initiativeId = path.split('/')[3] ?? (body as { initiativeId: string }).initiativeId;
+    const decides = command === 'record-sign-off' || command === 'request-changes';
+    const statement = decides ? { ...body, proposalHash: await proposalHashOf(initiativeId) } : body;
+    const signature = await signCommand({
+      privateJwk: key,
+      kid: key.kid,
+      alg: key.alg,
+      command,
+      initiativeId,
+      party: key.party,
+      body: statement as Record<string, unknown>,
+      iat: Math.floor(Date.now() / 1000),
+    });
+    return { ...statement, signature };
+  };
+  const proposalHashOf = async (initiativeId: string): Promise<string> => {
+    const at = encodeURIComponent(new Date().toISOString());
+    const response = await fetch(`${values.url}/v1/initiatives/${initiativeId}/state?at=${at}`, {
+      headers: { authorization: `Bearer ${await token('auditor')}` },
+    });
+    return ((await response.json()) as { proposalHash: string }).proposalHash;
+  };
   for (const [number, initiative] of actionPlan().entries()) {
     for (const [index, step] of initiative.steps.entries()) {
       const response = await fetch(`${values.url}${step.path}`, {
@@ -175,7 +236,7 @@ export async function demoCommand(args: string[]): Promise<number> {
           'content-type': 'application/json',
           'idempotency-key': `demo-${number}-${index}`,
         },
-        body: JSON.stringify(step.body),
+        body: JSON.stringify(await bodyOf(step)),
       });
       // 409 on a second run: the step happened before (e.g. a funding decision already recorded).
       if (!response.ok && response.status !== 409) {

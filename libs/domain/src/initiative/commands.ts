@@ -1,9 +1,12 @@
+import { SignatureRef } from './events';
 import { Actor, FundingDecisionKind, Proposal, ProposalChanges, SignOffDecision } from './types';
 
 export interface CommandMetadata {
   actor: Actor;
   /** The command's own time, read from a clock outside the domain. */
   now: Date;
+  /** The actor's party's signature over the command, verified before it reaches the domain. */
+  signature?: SignatureRef;
 }
 
 type Command<Type extends string, Data> = { type: Type; data: Data; metadata: CommandMetadata };
@@ -18,12 +21,20 @@ export type RecordNationalSignOff = Command<
     decision: SignOffDecision;
     proposalVersion: number;
     comment: string | null;
+    /** The hash of the proposal text the state decides on: when named, it must be the current one's. */
+    proposalHash: string | null;
   }
 >;
 
 export type RequestChanges = Command<
   'RequestChanges',
-  { initiativeId: string; state: string; proposalVersion: number; comment: string }
+  {
+    initiativeId: string;
+    state: string;
+    proposalVersion: number;
+    comment: string;
+    proposalHash: string | null;
+  }
 >;
 
 export type AmendInitiative = Command<

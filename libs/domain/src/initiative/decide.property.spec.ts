@@ -12,13 +12,13 @@ import {
   fundBoard,
   INITIATIVE_ID,
   MEMBERS,
-  parties,
+  decisionContext,
   proposal,
   secretariat,
   system,
 } from '../testing/fixtures';
 
-const decider = initiativeDecider(parties);
+const decider = initiativeDecider(decisionContext);
 /** A command before its actor and time are bound to it. */
 type UnboundCommand = InitiativeCommand extends infer C
   ? C extends InitiativeCommand
@@ -66,11 +66,18 @@ const commandArb: fc.Arbitrary<UnboundCommand> = fc.oneof(
         decision: decision as 'approve',
         proposalVersion,
         comment: null,
+        proposalHash: null,
       },
     })),
   fc.record({ state: stateArb, proposalVersion: versionArb }).map(({ state, proposalVersion }) => ({
     type: 'RequestChanges' as const,
-    data: { initiativeId: INITIATIVE_ID, state, proposalVersion, comment: 'Please revise' },
+    data: {
+      initiativeId: INITIATIVE_ID,
+      state,
+      proposalVersion,
+      comment: 'Please revise',
+      proposalHash: null,
+    },
   })),
   fc
     .record({ proposalVersion: versionArb, summary: fc.string({ minLength: 1, maxLength: 20 }) })
@@ -219,6 +226,7 @@ describe('Initiative decider, over random command sequences', () => {
               signOffDeadline: new Date(START + deadlineDays * 86_400_000).toISOString(),
             }),
             proposalVersion: 1,
+            signature: null,
           },
           metadata: { actor: secretariat, occurredAt: new Date(START).toISOString() },
         }),

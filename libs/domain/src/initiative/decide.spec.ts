@@ -12,7 +12,7 @@ import {
   fundBoard,
   INITIATIVE_ID,
   meta,
-  parties,
+  decisionContext,
   proposal,
   proposed,
   secretariat,
@@ -22,7 +22,7 @@ import {
 } from '../testing/fixtures';
 import { RecordFundingDecision, RecordNationalSignOff, RequestChanges, WithdrawInitiative } from './commands';
 
-const spec = deciderSpecification(initiativeDecider(parties));
+const spec = deciderSpecification(initiativeDecider(decisionContext));
 const kaz = focalPoint('KAZ');
 
 const signOff = (
@@ -32,7 +32,15 @@ const signOff = (
   now = T0,
 ): RecordNationalSignOff => ({
   type: 'RecordNationalSignOff',
-  data: { initiativeId: INITIATIVE_ID, state, decision, proposalVersion: 1, comment: null, ...overrides },
+  data: {
+    initiativeId: INITIATIVE_ID,
+    state,
+    decision,
+    proposalVersion: 1,
+    comment: null,
+    ...overrides,
+    proposalHash: null,
+  },
   metadata: at(focalPoint(state), now),
 });
 
@@ -60,7 +68,7 @@ const requestChanges = (
   proposalVersion = 1,
 ): RequestChanges => ({
   type: 'RequestChanges',
-  data: { initiativeId: INITIATIVE_ID, state, proposalVersion, comment },
+  data: { initiativeId: INITIATIVE_ID, state, proposalVersion, comment, proposalHash: null },
   metadata: at(focalPoint(state), now),
 });
 
@@ -87,11 +95,13 @@ describe('Initiative decider', () => {
     const given = spec.given([]);
 
     it('records a proposal of a focal point for its own country as version 1', () =>
-      given
-        .when({ type: 'ProposeInitiative', data: proposal(), metadata: at(kaz) })
-        .then([
-          { type: 'InitiativeProposed', data: { ...proposal(), proposalVersion: 1 }, metadata: meta(kaz) },
-        ]));
+      given.when({ type: 'ProposeInitiative', data: proposal(), metadata: at(kaz) }).then([
+        {
+          type: 'InitiativeProposed',
+          data: { ...proposal(), proposalVersion: 1, signature: null },
+          metadata: meta(kaz),
+        },
+      ]));
 
     it('records a proposal of the secretariat for any member', () =>
       given
@@ -103,7 +113,7 @@ describe('Initiative decider', () => {
         .then([
           {
             type: 'InitiativeProposed',
-            data: { ...proposal({ proposingState: 'UZB' }), proposalVersion: 1 },
+            data: { ...proposal({ proposingState: 'UZB' }), proposalVersion: 1, signature: null },
             metadata: meta(secretariat),
           },
         ]));
@@ -230,7 +240,13 @@ describe('Initiative decider', () => {
       given
         .when({
           type: 'RequestChanges',
-          data: { initiativeId: INITIATIVE_ID, state: 'TUR', proposalVersion: 3, comment: 'Why?' },
+          data: {
+            initiativeId: INITIATIVE_ID,
+            state: 'TUR',
+            proposalVersion: 3,
+            comment: 'Why?',
+            proposalHash: null,
+          },
           metadata: at(focalPoint('TUR')),
         })
         .thenThrows('stale-proposal-version'));
@@ -244,6 +260,7 @@ describe('Initiative decider', () => {
             state: 'TUR',
             proposalVersion: 1,
             comment: 'Please clarify the budget',
+            proposalHash: null,
           },
           metadata: at(focalPoint('TUR')),
         })
@@ -253,7 +270,13 @@ describe('Initiative decider', () => {
       given
         .when({
           type: 'RequestChanges',
-          data: { initiativeId: INITIATIVE_ID, state: 'TUR', proposalVersion: 1, comment: 'Late' },
+          data: {
+            initiativeId: INITIATIVE_ID,
+            state: 'TUR',
+            proposalVersion: 1,
+            comment: 'Late',
+            proposalHash: null,
+          },
           metadata: at(focalPoint('TUR'), AFTER_DEADLINE),
         })
         .thenThrows('deadline-passed'));
@@ -268,7 +291,7 @@ describe('Initiative decider', () => {
         .then([
           {
             type: 'InitiativeWithdrawn',
-            data: { initiativeId: INITIATIVE_ID, reason: 'Merged' },
+            data: { initiativeId: INITIATIVE_ID, reason: 'Merged', signature: null },
             metadata: meta(kaz),
           },
         ]));
@@ -306,6 +329,7 @@ describe('Initiative decider', () => {
               proposalVersion: 1,
               deadline: DEADLINE,
               pendingStates: ['KAZ', 'KGZ', 'TUR', 'UZB'],
+              signature: null,
             },
             metadata: meta(system, new Date(DEADLINE)),
           },
@@ -366,6 +390,7 @@ describe('Initiative decider', () => {
               proposalVersion: 1,
               reason: 'rejected-by-state',
               rejectingStates: ['KGZ'],
+              signature: null,
             },
             metadata: meta(focalPoint('KGZ')),
           },
@@ -384,6 +409,7 @@ describe('Initiative decider', () => {
               proposalVersion: 1,
               reason: 'no-approvals',
               rejectingStates: [],
+              signature: null,
             },
             metadata: meta(focalPoint('AZE')),
           },
@@ -418,6 +444,7 @@ describe('Initiative decider', () => {
               proposalVersion: 1,
               reason: 'quorum-unreachable',
               rejectingStates: ['AZE', 'KGZ'],
+              signature: null,
             },
             metadata: meta(focalPoint('KGZ')),
           },
@@ -444,6 +471,8 @@ describe('Initiative decider', () => {
             state: 'UZB',
             proposalVersion: 1,
             comment: 'And the timeline',
+            proposalHash: null,
+            signature: null,
           },
           metadata: meta(focalPoint('UZB')),
         },
@@ -471,6 +500,7 @@ describe('Initiative decider', () => {
               initiativeId: INITIATIVE_ID,
               proposalVersion: 2,
               changes: { summary: 'A leaner joint patent office.' },
+              signature: null,
             },
             metadata: meta(kaz),
           },
@@ -484,6 +514,7 @@ describe('Initiative decider', () => {
             initiativeId: INITIATIVE_ID,
             proposalVersion: 2,
             changes: { category: 'research-and-innovation' },
+            signature: null,
           },
           metadata: meta(secretariat),
         },
@@ -521,6 +552,7 @@ describe('Initiative decider', () => {
               proposalVersion: 1,
               deadline: DEADLINE,
               pendingStates: ['KAZ', 'KGZ', 'TUR', 'UZB'],
+              signature: null,
             },
             metadata: meta(system, AFTER_DEADLINE),
           },
@@ -530,7 +562,12 @@ describe('Initiative decider', () => {
   describe('when amended', () => {
     const amended: InitiativeEvent = {
       type: 'InitiativeAmended',
-      data: { initiativeId: INITIATIVE_ID, proposalVersion: 2, changes: { summary: 'Leaner.' } },
+      data: {
+        initiativeId: INITIATIVE_ID,
+        proposalVersion: 2,
+        changes: { summary: 'Leaner.' },
+        signature: null,
+      },
       metadata: meta(kaz),
     };
     const given = spec.given([proposed(), signedOff('AZE'), changesRequested('TUR'), amended]);
@@ -562,6 +599,7 @@ describe('Initiative decider', () => {
             currency: 'USD',
             fundingBody: 'OTS Research, Development and Innovation Fund',
             conditions: null,
+            signature: null,
           },
           metadata: meta(fundBoard),
         },
@@ -587,6 +625,7 @@ describe('Initiative decider', () => {
               currency: 'USD',
               fundingBody: 'OTS Research, Development and Innovation Fund',
               conditions: 'Phase 1',
+              signature: null,
             },
             metadata: meta(fundBoard),
           },
@@ -603,6 +642,7 @@ describe('Initiative decider', () => {
             currency: null,
             fundingBody: 'OTS Research, Development and Innovation Fund',
             conditions: null,
+            signature: null,
           },
           metadata: meta(fundBoard),
         },
@@ -648,7 +688,7 @@ describe('Initiative decider', () => {
         .then([
           {
             type: 'InitiativeWithdrawn',
-            data: { initiativeId: INITIATIVE_ID, reason: 'Superseded' },
+            data: { initiativeId: INITIATIVE_ID, reason: 'Superseded', signature: null },
             metadata: meta(secretariat),
           },
         ]));
@@ -673,6 +713,7 @@ describe('Initiative decider', () => {
             currency: 'USD',
             fundingBody: 'OTS Research, Development and Innovation Fund',
             conditions: null,
+            signature: null,
           },
           metadata: meta(fundBoard),
         },
@@ -712,6 +753,7 @@ describe('Initiative decider', () => {
         currency: 'USD',
         fundingBody: 'OTS Research, Development and Innovation Fund',
         conditions: null,
+        signature: null,
       },
       metadata: meta(fundBoard),
     };
@@ -733,7 +775,13 @@ describe('Initiative decider', () => {
   describe('when expired', () => {
     const expired: InitiativeEvent = {
       type: 'SignOffDeadlineExpired',
-      data: { initiativeId: INITIATIVE_ID, proposalVersion: 1, deadline: DEADLINE, pendingStates: ['AZE'] },
+      data: {
+        initiativeId: INITIATIVE_ID,
+        proposalVersion: 1,
+        deadline: DEADLINE,
+        pendingStates: ['AZE'],
+        signature: null,
+      },
       metadata: meta(system, AFTER_DEADLINE),
     };
 
@@ -763,7 +811,7 @@ describe('Initiative decider', () => {
       proposed(),
       {
         type: 'InitiativeWithdrawn',
-        data: { initiativeId: INITIATIVE_ID, reason: 'Merged' },
+        data: { initiativeId: INITIATIVE_ID, reason: 'Merged', signature: null },
         metadata: meta(kaz),
       },
     ]);
@@ -784,6 +832,7 @@ describe('Initiative decider', () => {
           initiativeId: INITIATIVE_ID,
           proposalVersion: 2,
           changes: { participatingStates: ['AZE', 'KAZ', 'KGZ', 'TUR'] },
+          signature: null,
         },
         metadata: meta(kaz),
       },
@@ -817,6 +866,7 @@ describe('Initiative decider', () => {
               proposalVersion: 1,
               deadline: DEADLINE,
               pendingStates: ['KAZ', 'KGZ', 'TUR', 'UZB'],
+              signature: null,
             },
             metadata: meta(system, AFTER_DEADLINE),
           },
@@ -845,6 +895,7 @@ describe('Initiative decider', () => {
               proposalVersion: 1,
               deadline: DEADLINE,
               pendingStates: ['KAZ', 'KGZ', 'TUR', 'UZB'],
+              signature: null,
             },
             metadata: meta(system, AFTER_DEADLINE),
           },

@@ -12,7 +12,7 @@ import {
   RequestChanges,
   WithdrawInitiative,
 } from './commands';
-import { EventMetadata, InitiativeEvent } from './events';
+import { EventMetadata, InitiativeEvent, SignatureRef } from './events';
 import { amountInCents, moneyProblems, parseInstant, proposalProblems, sameMoney } from './proposal-rules';
 import {
   evolve,
@@ -23,14 +23,23 @@ import {
   isVisibleTo,
   unsignedStates,
 } from './state';
-import { AMENDABLE_FIELDS, Actor, ProposalChanges } from './types';
+import { AMENDABLE_FIELDS, Actor, ProposalChanges, ProposalText, proposalTextOf } from './types';
 
 export type InitiativeDecider = Decider<InitiativeCommand, InitiativeEvent, InitiativeState>;
 
-export function initiativeDecider(parties: Parties): InitiativeDecider {
+/**
+ * What the decider is given besides commands and state: the organisation's parties, and how a proposal's text is
+ * hashed (docs/trust.md, `proposalHash`) — a pure function the runtime brings, so that the domain needs no crypto.
+ */
+export interface DecisionContext {
+  parties: Parties;
+  proposalHash: (proposal: ProposalText) => string;
+}
+
+export function initiativeDecider(context: DecisionContext): InitiativeDecider {
   return {
-    authorize: (command, state) => authorize(command, state, parties),
-    decide: (command, state) => decide(command, state, parties),
+    authorize: (command, state) => authorize(command, state, context.parties),
+    decide: (command, state) => decide(command, state, context),
     evolve,
     initialState,
   };
@@ -39,7 +48,7 @@ export function initiativeDecider(parties: Parties): InitiativeDecider {
 export function decide(
   command: InitiativeCommand,
   state: InitiativeState,
-  parties: Parties,
+  { parties, proposalHash }: DecisionContext,
 ): InitiativeEvent[] {
   authorize(command, state, parties);
   if (command.type === 'ProposeInitiative') return propose(command, state, parties);
@@ -47,8 +56,10 @@ export function decide(
   const asDecided = asOf(initiative, command.metadata.now);
   switch (command.type) {
     case 'RecordNationalSignOff':
+      requireCurrentText(asDecided, command.data.proposalHash, proposalHash);
       return recordSignOff(command, asDecided);
     case 'RequestChanges':
+      requireCurrentText(asDecided, command.data.proposalHash, proposalHash);
       return requestChanges(command, asDecided);
     case 'AmendInitiative':
       return amend(command, asDecided, parties);
@@ -112,6 +123,11 @@ function eventMetadata({ actor, now }: CommandMetadata): EventMetadata {
   return { actor, occurredAt: now.toISOString() };
 }
 
+/** The event that records a command carries its signature; its consequences (approval, rejection) carry none. */
+function signatureOf({ signature }: CommandMetadata): SignatureRef | null {
+  return signature ?? null;
+}
+
 /** A focal point sees only the initiatives its country takes or took part in: any other is "not found". */
 function visibleInitiative(state: InitiativeState, actor: Actor): Initiative {
   if (!isProposed(state) || !isVisibleTo(actor, state))
@@ -128,6 +144,19 @@ function mayManage(actor: Actor, initiative: Initiative): boolean {
     actor.role === 'secretariat' ||
     (actor.role === 'focal-point' && actor.country === initiative.proposingState)
   );
+}
+
+/** A sign-off or change request that names the hash of the text it decides on decides on the current text. */
+function requireCurrentText(
+  initiative: Initiative,
+  named: string | null,
+  proposalHash: DecisionContext['proposalHash'],
+): void {
+  if (named !== null && named !== proposalHash(proposalTextOf(initiative)))
+    throw new DomainError(
+      'stale-proposal-version',
+      `The proposal hash ${named} is not the current text's (version ${initiative.proposalVersion})`,
+    );
 }
 
 function requireCurrentVersion(initiative: Initiative, proposalVersion: number): void {
@@ -193,7 +222,7 @@ function propose(command: ProposeInitiative, state: InitiativeState, parties: Pa
   return [
     {
       type: 'InitiativeProposed',
-      data: { ...proposal, proposalVersion: 1 },
+      data: { ...proposal, proposalVersion: 1, signature: signatureOf(metadata) },
       metadata: eventMetadata(metadata),
     },
   ];
@@ -244,6 +273,8 @@ function recordSignOff(command: RecordNationalSignOff, initiative: Initiative): 
       decision: data.decision,
       proposalVersion: data.proposalVersion,
       comment: data.comment,
+      proposalHash: data.proposalHash,
+      signature: signatureOf(metadata),
     },
     metadata: eventMetadata(metadata),
   };
@@ -263,14 +294,14 @@ function approvalOutcome(initiative: Initiative, commandMetadata: CommandMetadat
   const metadata = eventMetadata(commandMetadata);
   const approved: InitiativeEvent = {
     type: 'InitiativeApproved',
-    data: { initiativeId, proposalVersion, approvals, abstentions },
+    data: { initiativeId, proposalVersion, approvals, abstentions, signature: null },
     metadata,
   };
   const rejected = (
     reason: 'rejected-by-state' | 'quorum-unreachable' | 'no-approvals',
   ): InitiativeEvent => ({
     type: 'InitiativeRejected',
-    data: { initiativeId, proposalVersion, reason, rejectingStates: rejections },
+    data: { initiativeId, proposalVersion, reason, rejectingStates: rejections, signature: null },
     metadata,
   });
 
@@ -319,6 +350,8 @@ function requestChanges(command: RequestChanges, initiative: Initiative): Initia
         state: data.state,
         proposalVersion: data.proposalVersion,
         comment: data.comment,
+        proposalHash: data.proposalHash,
+        signature: signatureOf(metadata),
       },
       metadata: eventMetadata(metadata),
     },
@@ -345,6 +378,7 @@ function amend(command: AmendInitiative, initiative: Initiative, parties: Partie
         initiativeId: initiative.initiativeId,
         proposalVersion: initiative.proposalVersion + 1,
         changes,
+        signature: signatureOf(metadata),
       },
       metadata: eventMetadata(metadata),
     },
@@ -378,7 +412,7 @@ function withdraw(command: WithdrawInitiative, initiative: Initiative): Initiati
   return [
     {
       type: 'InitiativeWithdrawn',
-      data: { initiativeId: initiative.initiativeId, reason: data.reason },
+      data: { initiativeId: initiative.initiativeId, reason: data.reason, signature: signatureOf(metadata) },
       metadata: eventMetadata(metadata),
     },
   ];
@@ -396,6 +430,7 @@ function expire(command: ExpireSignOffs, initiative: Initiative): InitiativeEven
         proposalVersion: initiative.proposalVersion,
         deadline: initiative.signOffDeadline,
         pendingStates: unsignedStates(initiative),
+        signature: null,
       },
       metadata: eventMetadata(metadata),
     },
@@ -416,6 +451,7 @@ function recordFundingDecision(command: RecordFundingDecision, initiative: Initi
         currency,
         fundingBody: data.fundingBody,
         conditions: data.conditions,
+        signature: signatureOf(metadata),
       },
       metadata: eventMetadata(metadata),
     },

@@ -13,7 +13,22 @@ export interface EventMetadata {
   occurredAt: string;
 }
 
-type Event<Type extends string, Data> = { type: Type; data: Data; metadata: EventMetadata };
+/** A party's signature over the command an event records (docs/trust.md): a JWS and the key it names. */
+export interface SignatureRef {
+  jws: string;
+  kid: string;
+  alg: string;
+}
+
+/**
+ * Schema version 2: every event carries the signature of the command it records, null when the command was not
+ * signed or the event is a consequence (an approval, an expiry). Version 1 events are read through the upcasters.
+ */
+type Event<Type extends string, Data> = {
+  type: Type;
+  data: Data & { signature: SignatureRef | null };
+  metadata: EventMetadata;
+};
 
 export type InitiativeProposed = Event<'InitiativeProposed', Proposal & { proposalVersion: 1 }>;
 
@@ -25,12 +40,20 @@ export type NationalSignOffRecorded = Event<
     decision: SignOffDecision;
     proposalVersion: number;
     comment: string | null;
+    /** The hash of the proposal text signed off (docs/trust.md); null when the sign-off did not name it. */
+    proposalHash: string | null;
   }
 >;
 
 export type ChangesRequested = Event<
   'ChangesRequested',
-  { initiativeId: string; state: string; proposalVersion: number; comment: string }
+  {
+    initiativeId: string;
+    state: string;
+    proposalVersion: number;
+    comment: string;
+    proposalHash: string | null;
+  }
 >;
 
 export type InitiativeAmended = Event<

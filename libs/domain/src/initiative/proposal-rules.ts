@@ -2,9 +2,15 @@ import { FieldError } from '../errors';
 import { Parties } from '../parties/parties';
 import { CATEGORIES, Money, Proposal } from './types';
 
-const AMOUNT = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
+/** A decimal string of at most 15 integer and 2 fraction digits: never a JSON number, so every language hashes it alike. */
+export const AMOUNT = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;
 const CURRENCY = /^[A-Z]{3}$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** ISO 3166-1 alpha-3, as the parties file names states. */
+export const STATE_CODE = /^[A-Z]{3}$/;
+/** An ISO 8601 instant with its offset. */
+export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** The lengths a proposal's texts may have, in characters. */
+export const TEXT_LENGTHS = { title: { min: 3, max: 200 }, summary: { min: 1, max: 5000 } } as const;
 
 /** An amount in hundredths, so amounts compare exactly. */
 export function amountInCents(amount: string): bigint {
@@ -35,10 +41,14 @@ export function proposalProblems(proposal: Proposal, parties: Parties, now: Date
   const { title, summary, category, proposingState, participatingStates, approvalRule, signOffDeadline } =
     proposal;
 
-  if (typeof title !== 'string' || title.trim().length < 3 || title.length > 200)
-    problem('title', 'must be 3 to 200 characters');
-  if (typeof summary !== 'string' || summary.trim().length < 1 || summary.length > 5000)
-    problem('summary', 'must be 1 to 5,000 characters');
+  for (const [field, text] of [
+    ['title', title],
+    ['summary', summary],
+  ] as const) {
+    const { min, max } = TEXT_LENGTHS[field];
+    if (typeof text !== 'string' || text.trim().length < min || text.length > max)
+      problem(field, `must be ${min} to ${max.toLocaleString('en')} characters`);
+  }
   if (!CATEGORIES.includes(category)) problem('category', `must be one of ${CATEGORIES.join(', ')}`);
   if (!parties.isMember(proposingState)) problem('proposingState', 'must be a member state');
 

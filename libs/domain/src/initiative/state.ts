@@ -51,14 +51,22 @@ export function isProposed(state: InitiativeState): state is Initiative {
   return state.status !== 'not-proposed';
 }
 
+/** The country whose initiatives a focal point sees; null for the roles that see every initiative. */
+export function countryScope(actor: Actor): string | null {
+  return actor.role === 'focal-point' ? (actor.country ?? '') : null;
+}
+
 /**
- * A focal point sees the initiatives its country takes part in, or took part in before an amendment removed it;
- * every other role sees them all.
+ * Whether the actor sees this initiative: a focal point those its country takes part in, or took part in before an
+ * amendment removed it (lists show it only the current ones); any other role all of them.
  */
 export function isVisibleTo(actor: Actor, initiative: Initiative): boolean {
-  if (actor.role !== 'focal-point') return true;
-  const country = actor.country ?? '';
-  return initiative.participatingStates.includes(country) || initiative.formerParticipants.includes(country);
+  const country = countryScope(actor);
+  return (
+    country === null ||
+    initiative.participatingStates.includes(country) ||
+    initiative.formerParticipants.includes(country)
+  );
 }
 
 /** Participants that have not signed the current version. */
@@ -75,7 +83,7 @@ export function pendingStates(initiative: Initiative): string[] {
 export function evolve(state: InitiativeState, event: InitiativeEvent): InitiativeState {
   const { occurredAt, actor } = event.metadata;
   if (event.type === 'InitiativeProposed') {
-    const { proposalVersion, ...proposal } = event.data;
+    const { proposalVersion, signature: _signature, ...proposal } = event.data;
     return {
       ...proposal,
       status: 'awaiting-sign-offs',
@@ -91,7 +99,11 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
     };
   }
   if (!isProposed(state)) return state;
-  const initiative: Initiative = { ...state, updatedAt: occurredAt };
+  const initiative: Initiative = {
+    ...state,
+    status: statusAfter(event) ?? state.status,
+    updatedAt: occurredAt,
+  };
   switch (event.type) {
     case 'NationalSignOffRecorded': {
       const { state: signingState, decision, proposalVersion, comment } = event.data;
@@ -108,11 +120,7 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
     case 'ChangesRequested': {
       const { state: requestingState, proposalVersion, comment } = event.data;
       const changeRequest = { state: requestingState, proposalVersion, comment, at: occurredAt };
-      return {
-        ...initiative,
-        status: 'changes-requested',
-        changeRequests: [...initiative.changeRequests, changeRequest],
-      };
+      return { ...initiative, changeRequests: [...initiative.changeRequests, changeRequest] };
     }
     case 'InitiativeAmended': {
       const participants = event.data.changes.participatingStates ?? initiative.participatingStates;
@@ -121,7 +129,6 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
         ...initiative,
         ...event.data.changes,
         proposalVersion: event.data.proposalVersion,
-        status: 'awaiting-sign-offs',
         signOffs: [],
         formerParticipants: [...new Set([...initiative.formerParticipants, ...removed])].filter(
           (state) => !participants.includes(state),
@@ -129,21 +136,40 @@ export function evolve(state: InitiativeState, event: InitiativeEvent): Initiati
       };
     }
     case 'InitiativeApproved':
-      return { ...initiative, status: 'approved' };
     case 'InitiativeRejected':
-      return { ...initiative, status: 'rejected' };
-    case 'InitiativeWithdrawn':
-      return { ...initiative, status: 'withdrawn', withdrawalReason: event.data.reason };
     case 'SignOffDeadlineExpired':
-      return { ...initiative, status: 'expired' };
+      return initiative;
+    case 'InitiativeWithdrawn':
+      return { ...initiative, withdrawalReason: event.data.reason };
     case 'FundingDecisionRecorded': {
-      const { initiativeId: _initiativeId, ...decision } = event.data;
-      return {
-        ...initiative,
-        status: decision.decision === 'declined' ? 'funding-declined' : 'funded',
-        funding: { ...decision, decidedAt: occurredAt, decidedBy: actor.sub },
-      };
+      const { initiativeId: _initiativeId, signature: _signature, ...decision } = event.data;
+      return { ...initiative, funding: { ...decision, decidedAt: occurredAt, decidedBy: actor.sub } };
     }
+    default:
+      return assertNever(event);
+  }
+}
+
+/** The status an event leaves an initiative in; null when it leaves the status as it was. */
+export function statusAfter(event: InitiativeEvent): InitiativeStatus | null {
+  switch (event.type) {
+    case 'InitiativeProposed':
+    case 'InitiativeAmended':
+      return 'awaiting-sign-offs';
+    case 'ChangesRequested':
+      return 'changes-requested';
+    case 'InitiativeApproved':
+      return 'approved';
+    case 'InitiativeRejected':
+      return 'rejected';
+    case 'InitiativeWithdrawn':
+      return 'withdrawn';
+    case 'SignOffDeadlineExpired':
+      return 'expired';
+    case 'FundingDecisionRecorded':
+      return event.data.decision === 'declined' ? 'funding-declined' : 'funded';
+    case 'NationalSignOffRecorded':
+      return null;
     default:
       return assertNever(event);
   }

@@ -43,6 +43,24 @@ export interface Proposal {
   requestedFunding: Money | null;
 }
 
+/** The text a state signs off: what `proposalHash` hashes (docs/trust.md), every field but the id. */
+export type ProposalText = Omit<Proposal, 'initiativeId'>;
+
+export function proposalTextOf(proposal: Proposal): ProposalText {
+  const { title, summary, category, proposingState, participatingStates, approvalRule } = proposal;
+  const { signOffDeadline, requestedFunding } = proposal;
+  return {
+    title,
+    summary,
+    category,
+    proposingState,
+    participatingStates,
+    approvalRule,
+    signOffDeadline,
+    requestedFunding,
+  };
+}
+
 /** The fields an amendment may change. */
 export const AMENDABLE_FIELDS = [
   'title',

@@ -1,9 +1,19 @@
-import { Actor, Proposal } from '../initiative/types';
+import { Actor, Proposal, ProposalText } from '../initiative/types';
+import { DecisionContext } from '../initiative/decide';
 import { CommandMetadata } from '../initiative/commands';
 import { EventMetadata, InitiativeEvent } from '../initiative/events';
 import { DEFAULT_PARTIES, Parties } from '../parties/parties';
 
 export const parties = new Parties(DEFAULT_PARTIES);
+
+/**
+ * Stands in for the SHA-256 of RFC 8785 JSON the runtime brings (libs/trust): any function that tells two texts
+ * apart will do for the rules.
+ */
+export const proposalHash = (text: ProposalText): string => JSON.stringify(text);
+
+/** The decider's context in the tests: the default parties, and the stand-in hash. */
+export const decisionContext: DecisionContext = { parties, proposalHash };
 export const INITIATIVE_ID = '6f1c1f5e-8a63-4f4e-9d57-0d5c6a9e2b11';
 export const T0 = new Date('2026-03-01T09:00:00.000Z');
 export const DEADLINE = '2026-06-30T23:59:59.000Z';
@@ -41,7 +51,7 @@ export const meta = (actor: Actor, now: Date = T0): EventMetadata => ({
 
 export const proposed = (overrides: Partial<Proposal> = {}, actor = focalPoint('KAZ')): InitiativeEvent => ({
   type: 'InitiativeProposed',
-  data: { ...proposal(overrides), proposalVersion: 1 },
+  data: { ...proposal(overrides), proposalVersion: 1, signature: null },
   metadata: meta(actor),
 });
 
@@ -52,7 +62,15 @@ export const signedOff = (
   comment: string | null = null,
 ): InitiativeEvent => ({
   type: 'NationalSignOffRecorded',
-  data: { initiativeId: INITIATIVE_ID, state, decision, proposalVersion, comment },
+  data: {
+    initiativeId: INITIATIVE_ID,
+    state,
+    decision,
+    proposalVersion,
+    comment,
+    proposalHash: null,
+    signature: null,
+  },
   metadata: meta(focalPoint(state)),
 });
 
@@ -62,12 +80,19 @@ export const approved = (
   proposalVersion = 1,
 ): InitiativeEvent => ({
   type: 'InitiativeApproved',
-  data: { initiativeId: INITIATIVE_ID, proposalVersion, approvals, abstentions },
+  data: { initiativeId: INITIATIVE_ID, proposalVersion, approvals, abstentions, signature: null },
   metadata: meta(focalPoint(approvals[approvals.length - 1] ?? 'KAZ')),
 });
 
 export const changesRequested = (state: string, comment = 'Please clarify the budget'): InitiativeEvent => ({
   type: 'ChangesRequested',
-  data: { initiativeId: INITIATIVE_ID, state, proposalVersion: 1, comment },
+  data: {
+    initiativeId: INITIATIVE_ID,
+    state,
+    proposalVersion: 1,
+    comment,
+    proposalHash: null,
+    signature: null,
+  },
   metadata: meta(focalPoint(state)),
 });

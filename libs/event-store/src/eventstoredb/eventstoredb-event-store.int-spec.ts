@@ -22,6 +22,8 @@ import {
 // hundreds. Room for a remote server and for `--detectOpenHandles`, which slows every call down.
 jest.setTimeout(30_000);
 
+/** What the runtime passes from the domain; a fixture here, so that the adapter's tests need no domain. */
+const GLOBAL_LOG_PREFIX = 'initiative-';
 const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
 let double: EventStoreDbDouble | null = null;
 let connectionString = realServer ?? '';
@@ -42,7 +44,7 @@ afterAll(async () => {
 });
 
 eventStoreContract(realServer ? 'EventStoreDB (real server)' : 'EventStoreDB (wire double)', async () =>
-  openEventStoreDb(connectionString, { operationTimeoutMs: 5_000 }),
+  openEventStoreDb(connectionString, { streamPrefix: GLOBAL_LOG_PREFIX, operationTimeoutMs: 5_000 }),
 );
 
 describe('EventStoreDB event store', () => {
@@ -56,8 +58,12 @@ describe('EventStoreDB event store', () => {
     createdAt: '2026-03-01T09:00:00.000Z',
   });
   const stores: EventStoreDbEventStore[] = [];
-  const open = (options: EventStoreDbEventStoreOptions = {}, target = connectionString) => {
-    const store = new EventStoreDbEventStore(target, { operationTimeoutMs: 2_000, ...options });
+  const open = (options: Partial<EventStoreDbEventStoreOptions> = {}, target = connectionString) => {
+    const store = new EventStoreDbEventStore(target, {
+      streamPrefix: GLOBAL_LOG_PREFIX,
+      operationTimeoutMs: 2_000,
+      ...options,
+    });
     stores.push(store);
     return store;
   };
@@ -66,6 +72,13 @@ describe('EventStoreDB event store', () => {
   });
 
   describe('the global log', () => {
+    it('is named by the runtime, and refuses a prefix that would take in every, system or key stream', () => {
+      for (const streamPrefix of ['', '$', '$et-', 'accord-', 'accord-idempotency-', 'accord-idempotency-ab'])
+        expect(() => new EventStoreDbEventStore(connectionString, { streamPrefix })).toThrow(
+          /the global log's stream prefix/,
+        );
+    });
+
     it('holds the initiative streams only: no idempotency-key streams, no system or metadata events', async () => {
       const store = open();
       const start = await store.headPosition();

@@ -14,6 +14,19 @@ import { ReadStream } from '@eventstore/db-client/dist/streams/utils/ReadStream'
 import { convertGrpcEvent } from '@eventstore/db-client/dist/utils/convertGrpcEvent';
 
 /**
+ * Every use the adapter makes of `@eventstore/db-client`'s non-public parts lives in this file: the
+ * modules under its `dist/` and `generated/` folders and the client's protected members
+ * (`CLIENT_PROTECTED_MEMBERS`). They are no API and may change in any release: filtered-read.spec.ts
+ * fails when the installed client is not the version they were written for.
+ */
+
+/** The `@eventstore/db-client` version whose private modules and members this file was written for. */
+export const INTERNALS_WRITTEN_FOR_CLIENT_VERSION = '6.2.1';
+
+/** The client's protected members this file calls. */
+export const CLIENT_PROTECTED_MEMBERS = ['GRPCStreamCreator', 'callArguments', 'getChannel'] as const;
+
+/**
  * A read of `$all` filtered on the server by stream-name prefix, without subscribing.
  *
  * EventStoreDB serves filtered non-subscription reads of `$all` since 21.10 (`ReadAllForwardsFiltered`,
@@ -78,7 +91,21 @@ export function readAllFilteredByStreamPrefix(
   return new ReadStream<AllStreamResolvedEvent>(createStream, convertGrpcEvent, {});
 }
 
+/**
+ * Closes the client's gRPC channel, which `dispose()` leaves open. Asks the client for it, so only for
+ * a client whose channel is known to be one node (see `EventStoreDbConnection`). Never throws.
+ */
+export async function closeClientChannel(client: EventStoreDBClient): Promise<void> {
+  try {
+    const channel = await (client as unknown as ClientInternals).getChannel();
+    channel.close();
+  } catch {
+    // Never connected, the address never resolved, or this client version has no such member.
+  }
+}
+
 interface ClientInternals {
+  getChannel(): Promise<{ close(): void }>;
   GRPCStreamCreator<T>(
     Client: typeof StreamsClient,
     debugName: string,

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_PARTIES, InitiativeCommand, initiativeDecider, Parties } from '@accord/domain';
-import { CommandHandler, EventStore } from '@accord/event-store';
+import {
+  DEFAULT_PARTIES,
+  INITIATIVE_EVENT_SCHEMA,
+  InitiativeCommand,
+  initiativeDecider,
+  Parties,
+} from '@accord/domain';
+import { proposalHash } from '@accord/trust';
+import { DecisionHandler, EventStore } from '@accord/event-store';
 import {
   AFTER_DEADLINE,
   at,
@@ -12,10 +19,12 @@ import {
   system,
 } from '../../../domain/src/testing/fixtures';
 
-/** The command handler the runtime builds (initiativeCommandHandler), without importing the runtime. */
+/** The command handler the runtime builds (initiativeDecisionHandler), without importing the runtime. */
 export function scenarioHandler(store: EventStore) {
-  return new CommandHandler(store, initiativeDecider(new Parties(DEFAULT_PARTIES)), {
+  const parties = new Parties(DEFAULT_PARTIES);
+  return new DecisionHandler(store, initiativeDecider({ parties, proposalHash }), {
     newEventId: randomUUID,
+    ...INITIATIVE_EVENT_SCHEMA,
   });
 }
 
@@ -51,6 +60,7 @@ export function scenario(initiativeId: string, variant: Variant): InitiativeComm
       decision,
       proposalVersion,
       comment: decision === 'reject' ? 'Not now' : null,
+      proposalHash: null,
     },
     metadata: at(focalPoint(state)),
   });
@@ -62,7 +72,13 @@ export function scenario(initiativeId: string, variant: Variant): InitiativeComm
       commands.push(
         {
           type: 'RequestChanges',
-          data: { initiativeId, state: 'AZE', proposalVersion: 1, comment: 'Please clarify the budget' },
+          data: {
+            initiativeId,
+            state: 'AZE',
+            proposalVersion: 1,
+            comment: 'Please clarify the budget',
+            proposalHash: null,
+          },
           metadata: at(focalPoint('AZE')),
         },
         {

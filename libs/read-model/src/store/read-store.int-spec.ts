@@ -4,6 +4,8 @@ import { InMemoryEventStore, StoredEvent } from '@accord/event-store';
 import { rebuildReadModel } from '../rebuild';
 import { historyArbitrary, playHistory } from '../testing/random-history';
 import { postgresBackend, ReadStoreBackend, sqliteBackend } from '../testing/read-store-backends';
+import { InitiativeQueries } from '../queries/initiative-queries';
+import { PortfolioQueries } from '../queries/portfolio-queries';
 import { CheckpointMovedError, ReadStore } from './read-store';
 
 const RANDOM_COMMANDS = 10_000;
@@ -45,9 +47,11 @@ const proposal = (overrides: object = {}) => ({
 describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read store', (backend) => {
   let opened: Awaited<ReturnType<ReadStoreBackend['open']>>;
   let store: ReadStore;
+  let queries: InitiativeQueries;
   beforeEach(async () => {
     opened = await backend.open();
     store = opened.store;
+    queries = new InitiativeQueries(store);
   });
   afterEach(() => opened.dispose());
 
@@ -84,32 +88,32 @@ describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read st
 
     it('keeps the state, revision and checkpoint of each initiative', async () => {
       expect(await store.checkpoint()).toBe(3);
-      const found = await store.findInitiative(a);
+      const found = await queries.findInitiative(a);
       expect(found?.revision).toBe(1);
       expect(found?.state.signOffs.map((signOff) => signOff.state)).toEqual(['AZE']);
     });
 
     it('lists newest first with the filters and a cursor', async () => {
-      const all = await store.list({ limit: 10 });
+      const all = await queries.list({ limit: 10 });
       expect(all.rows.map((row) => row.state.initiativeId)).toEqual([b, a]);
       expect(
-        (await store.list({ limit: 10, category: 'space' })).rows.map((row) => row.state.initiativeId),
+        (await queries.list({ limit: 10, category: 'space' })).rows.map((row) => row.state.initiativeId),
       ).toEqual([a]);
       expect(
-        (await store.list({ limit: 10, participant: 'TUR' })).rows.map((row) => row.state.initiativeId),
+        (await queries.list({ limit: 10, participant: 'TUR' })).rows.map((row) => row.state.initiativeId),
       ).toEqual([a]);
       expect(
-        (await store.list({ limit: 10, visibleTo: 'UZB' })).rows.map((row) => row.state.initiativeId),
+        (await queries.list({ limit: 10, visibleTo: 'UZB' })).rows.map((row) => row.state.initiativeId),
       ).toEqual([b]);
-      expect((await store.list({ limit: 10, pendingFor: { country: 'AZE', at: NOW } })).rows).toEqual([]);
+      expect((await queries.list({ limit: 10, pendingFor: { country: 'AZE', at: NOW } })).rows).toEqual([]);
       expect(
-        (await store.list({ limit: 10, pendingFor: { country: 'KAZ', at: NOW } })).rows.map(
+        (await queries.list({ limit: 10, pendingFor: { country: 'KAZ', at: NOW } })).rows.map(
           (row) => row.state.initiativeId,
         ),
       ).toEqual([b, a]);
-      const first = await store.list({ limit: 1 });
+      const first = await queries.list({ limit: 1 });
       expect(first.hasMore).toBe(true);
-      const second = await store.list({ limit: 1, before: first.rows[0].createdPosition });
+      const second = await queries.list({ limit: 1, before: first.rows[0].createdPosition });
       expect(second.rows.map((row) => row.state.initiativeId)).toEqual([a]);
       expect(second.hasMore).toBe(false);
     });
@@ -118,14 +122,16 @@ describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read st
       const deadline = new Date('2026-06-30T00:00:00Z');
       const justBefore = new Date(deadline.getTime() - 1);
       const inbox = async (at: Date) =>
-        (await store.list({ limit: 10, pendingFor: { country: 'KAZ', at } })).rows.length;
+        (await queries.list({ limit: 10, pendingFor: { country: 'KAZ', at } })).rows.length;
       expect(await inbox(justBefore)).toBe(2);
       expect(await inbox(deadline)).toBe(0);
     });
 
     it('finds the open initiatives past their deadline', async () => {
-      expect(await store.dueForExpiry(new Date('2026-06-29T00:00:00Z'), 10)).toEqual([]);
-      expect((await store.dueForExpiry(new Date('2026-06-30T00:00:00Z'), 10)).sort()).toEqual([a, b].sort());
+      expect(await queries.dueForExpiry(new Date('2026-06-29T00:00:00Z'), 10)).toEqual([]);
+      expect((await queries.dueForExpiry(new Date('2026-06-30T00:00:00Z'), 10)).sort()).toEqual(
+        [a, b].sort(),
+      );
     });
 
     it('puts every participant back in the inbox after an amendment', async () => {
@@ -138,17 +144,45 @@ describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read st
         },
       ]);
       expect(
-        (await store.list({ limit: 10, pendingFor: { country: 'AZE', at: NOW } })).rows.map(
+        (await queries.list({ limit: 10, pendingFor: { country: 'AZE', at: NOW } })).rows.map(
           (row) => row.state.initiativeId,
         ),
       ).toEqual([a]);
     });
 
-    it('refuses a batch that does not follow its checkpoint, changing nothing', async () => {
-      const late = stream(randomUUID(), 9, [{ type: 'InitiativeProposed', data: proposal() }]);
-      await expect(store.applyBatch(1, late)).rejects.toBeInstanceOf(CheckpointMovedError);
+    it('refuses a batch after a gap in the log, changing nothing', async () => {
+      const ahead = stream(randomUUID(), 9, [{ type: 'InitiativeProposed', data: proposal() }]);
+      await expect(store.applyBatch(8, ahead)).rejects.toBeInstanceOf(CheckpointMovedError);
       expect(await store.checkpoint()).toBe(3);
-      expect((await store.list({ limit: 10 })).rows).toHaveLength(2);
+      expect((await queries.list({ limit: 10 })).rows).toHaveLength(2);
+    });
+
+    it('applies of a batch it has partly seen only the events past its checkpoint (a second projector)', async () => {
+      const c = randomUUID();
+      const again = [...events, ...stream(c, 4, [{ type: 'InitiativeProposed', data: proposal() }])];
+      await store.applyBatch(0, again);
+      expect(await store.checkpoint()).toBe(4);
+      expect((await queries.findInitiative(a))?.revision).toBe(1);
+      expect((await queries.list({ limit: 10 })).rows).toHaveLength(3);
+    });
+
+    it('counts the initiatives per status and category (the portfolio)', async () => {
+      expect(await new PortfolioQueries(store).counts()).toEqual([
+        { status: 'awaiting-sign-offs', category: 'green-technology', initiatives: 1 },
+        { status: 'awaiting-sign-offs', category: 'space', initiatives: 1 },
+      ]);
+      await store.applyBatch(3, [
+        {
+          ...stream(a, 4, [
+            { type: 'InitiativeRejected', data: { proposalVersion: 1, reason: 'rejected-by-state' } },
+          ])[0],
+          revision: 2,
+        },
+      ]);
+      expect(await new PortfolioQueries(store).counts()).toEqual([
+        { status: 'awaiting-sign-offs', category: 'green-technology', initiatives: 1 },
+        { status: 'rejected', category: 'space', initiatives: 1 },
+      ]);
     });
   });
 

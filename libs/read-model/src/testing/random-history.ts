@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { Actor, DEFAULT_PARTIES, InitiativeCommand, isDomainError, Parties } from '@accord/domain';
-import { CommandHandler, EventStore } from '@accord/event-store';
+import {
+  Actor,
+  DEFAULT_PARTIES,
+  INITIATIVE_EVENT_SCHEMA,
+  InitiativeCommand,
+  isDomainError,
+  Parties,
+} from '@accord/domain';
+import { proposalHash } from '@accord/trust';
+import { DecisionHandler, EventStore } from '@accord/event-store';
 import { initiativeDecider } from '@accord/domain';
 
 const MEMBERS = ['AZE', 'KAZ', 'KGZ', 'TUR', 'UZB'];
@@ -59,13 +67,11 @@ export async function playHistory(
   steps: readonly HistoryStep[],
   options: { afterEach?: (index: number) => Promise<void>; parties?: Parties } = {},
 ): Promise<number> {
-  const handler = new CommandHandler(
-    store,
-    initiativeDecider(options.parties ?? new Parties(DEFAULT_PARTIES)),
-    {
-      newEventId: randomUUID,
-    },
-  );
+  const parties = options.parties ?? new Parties(DEFAULT_PARTIES);
+  const handler = new DecisionHandler(store, initiativeDecider({ parties, proposalHash }), {
+    newEventId: randomUUID,
+    ...INITIATIVE_EVENT_SCHEMA,
+  });
   const ids = new Map<number, string>();
   const versions = new Map<number, number>();
   const finished = new Set<number>();
@@ -135,13 +141,26 @@ function commandFor(
     case 'sign':
       return {
         type: 'RecordNationalSignOff',
-        data: { initiativeId, state: step.state, decision: step.decision, proposalVersion, comment: null },
+        data: {
+          initiativeId,
+          state: step.state,
+          decision: step.decision,
+          proposalVersion,
+          comment: null,
+          proposalHash: null,
+        },
         metadata: { actor: focalPoint(step.state), now },
       };
     case 'request':
       return {
         type: 'RequestChanges',
-        data: { initiativeId, state: step.state, proposalVersion, comment: 'More detail, please' },
+        data: {
+          initiativeId,
+          state: step.state,
+          proposalVersion,
+          comment: 'More detail, please',
+          proposalHash: null,
+        },
         metadata: { actor: focalPoint(step.state), now },
       };
     case 'amend':

@@ -16,12 +16,16 @@ export interface ReadModelDump {
   views: Record<string, unknown>[];
   participants: Record<string, unknown>[];
   pending: Record<string, unknown>[];
+  portfolio: Record<string, unknown>[];
+  portfolioCounts: Record<string, unknown>[];
 }
 
 const QUERIES = {
   views: 'SELECT * FROM initiative_views ORDER BY initiative_id',
   participants: 'SELECT * FROM initiative_participants ORDER BY initiative_id, country',
   pending: 'SELECT * FROM pending_sign_offs ORDER BY initiative_id, country',
+  portfolio: 'SELECT * FROM portfolio_initiatives ORDER BY initiative_id',
+  portfolioCounts: 'SELECT * FROM portfolio_counts ORDER BY status, category',
 };
 
 const normalise = (rows: Record<string, unknown>[]) =>
@@ -35,11 +39,9 @@ export function sqliteDumpOf(file: string): ReadModelDump {
   const db = new Database(file, { readonly: true });
   try {
     const rows = (query: string) => normalise(db.prepare(query).all() as Record<string, unknown>[]);
-    return {
-      views: rows(QUERIES.views),
-      participants: rows(QUERIES.participants),
-      pending: rows(QUERIES.pending),
-    };
+    return Object.fromEntries(
+      Object.entries(QUERIES).map(([part, query]) => [part, rows(query)]),
+    ) as unknown as ReadModelDump;
   } finally {
     db.close();
   }
@@ -75,16 +77,13 @@ export const postgresBackend: ReadStoreBackend = {
         const client = new Client({ connectionString: schema.url });
         await client.connect();
         try {
-          const [views, participants, pending] = await Promise.all(
-            [QUERIES.views, QUERIES.participants, QUERIES.pending].map(
-              async (query) => (await client.query(query)).rows,
-            ),
+          const parts = await Promise.all(
+            Object.entries(QUERIES).map(async ([part, query]) => [
+              part,
+              normalise((await client.query(query)).rows),
+            ]),
           );
-          return {
-            views: normalise(views),
-            participants: normalise(participants),
-            pending: normalise(pending),
-          };
+          return Object.fromEntries(parts) as ReadModelDump;
         } finally {
           await client.end();
         }

@@ -1,4 +1,4 @@
-import { Category as CategoryName, ProposalChanges } from '@accord/domain';
+import { Category as CategoryName } from '@accord/domain';
 import {
   ApprovalRule,
   ApprovalRuleDto,
@@ -6,20 +6,20 @@ import {
   Deadline,
   MoneyDto,
   ParticipatingStates,
+  ProposalText,
   ProposalVersion,
   RequestedFunding,
-  Text,
+  SignedBody,
 } from '../shared/fields';
-import { approvalRuleOf, canonicalInstant } from '../shared/command-mapping';
 
-export class AmendInitiativeDto {
+export class AmendInitiativeDto extends SignedBody {
   @ProposalVersion()
   proposalVersion!: number;
 
-  @Text(3, 200, 'Title', false)
+  @ProposalText('title', 'Title', false)
   title?: string;
 
-  @Text(1, 5000, 'Summary', false)
+  @ProposalText('summary', 'Summary', false)
   summary?: string;
 
   @Category(false)
@@ -37,21 +37,4 @@ export class AmendInitiativeDto {
   /** null removes the requested funding. */
   @RequestedFunding(true)
   requestedFunding?: MoneyDto | null;
-}
-
-/** The fields the amendment names, as the domain's changes. */
-export function proposalChangesOf(body: AmendInitiativeDto): ProposalChanges {
-  const changes: ProposalChanges = {};
-  if (body.title !== undefined) changes.title = body.title;
-  if (body.summary !== undefined) changes.summary = body.summary;
-  if (body.category !== undefined) changes.category = body.category;
-  if (body.participatingStates !== undefined) changes.participatingStates = body.participatingStates;
-  if (body.approvalRule !== undefined) changes.approvalRule = approvalRuleOf(body.approvalRule);
-  if (body.signOffDeadline !== undefined) changes.signOffDeadline = canonicalInstant(body.signOffDeadline);
-  if (body.requestedFunding !== undefined)
-    changes.requestedFunding = body.requestedFunding && {
-      amount: body.requestedFunding.amount,
-      currency: body.requestedFunding.currency,
-    };
-  return changes;
 }

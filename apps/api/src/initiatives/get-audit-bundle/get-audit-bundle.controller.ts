@@ -1,26 +1,21 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Param, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@accord/auth';
-import { ApiProblems } from '../../http/openapi';
 import { CurrentPrincipal } from '../../http/request-context';
 import { initiativeIdPipe } from '../../http/validation';
+import { QueryController, QueryRoute } from '../shared/query-slice';
 import { AuditBundleDto } from '../shared/responses';
 import { GetAuditBundleQuery } from './get-audit-bundle.query';
 
-@ApiTags('audit')
-@Controller('v1/initiatives')
+@QueryController('audit')
 export class GetAuditBundleController {
   constructor(private readonly queryBus: QueryBus) {}
 
-  @Get(':id/audit-bundle')
-  @ApiOperation({
+  @QueryRoute(':id/audit-bundle', {
     summary: 'A self-contained bundle of the stream that `npx accord verify FILE` checks offline',
-  })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({
-    type: AuditBundleDto,
+    answer: AuditBundleDto,
+    problems: ['validation-failed', 'not-found', 'stored-event-damaged'],
     headers: {
       'Content-Disposition': {
         description: 'attachment; filename="initiative-{id}.audit.json"',
@@ -28,14 +23,13 @@ export class GetAuditBundleController {
       },
     },
   })
-  @ApiProblems('validation-failed', 'not-found', 'stored-event-damaged')
   async bundle(
-    @Param('id', initiativeIdPipe) initiativeId: string,
+    @Param('id', initiativeIdPipe) id: string,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const bundle = await this.queryBus.execute(new GetAuditBundleQuery(principal, initiativeId));
-    void reply.header('content-disposition', `attachment; filename="initiative-${initiativeId}.audit.json"`);
+    const bundle = await this.queryBus.execute(new GetAuditBundleQuery(principal, id));
+    void reply.header('content-disposition', `attachment; filename="initiative-${id}.audit.json"`);
     return bundle;
   }
 }

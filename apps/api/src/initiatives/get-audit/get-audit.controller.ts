@@ -1,24 +1,22 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@accord/auth';
-import { ApiProblems } from '../../http/openapi';
 import { CurrentPrincipal } from '../../http/request-context';
 import { initiativeIdPipe } from '../../http/validation';
+import { QueryController, QueryRoute } from '../shared/query-slice';
 import { AuditReportDto } from '../shared/responses';
 import { GetAuditQuery } from './get-audit.query';
 
-@ApiTags('audit')
-@Controller('v1/initiatives')
+@QueryController('audit')
 export class GetAuditController {
   constructor(private readonly queryBus: QueryBus) {}
 
-  @Get(':id/audit')
-  @ApiOperation({ summary: "Verify the hash chain of the initiative's stored events" })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: AuditReportDto })
-  @ApiProblems('validation-failed', 'not-found', 'stored-event-damaged')
-  audit(@Param('id', initiativeIdPipe) initiativeId: string, @CurrentPrincipal() principal: Principal) {
-    return this.queryBus.execute(new GetAuditQuery(principal, initiativeId));
+  @QueryRoute(':id/audit', {
+    summary: "Verify the hash chain of the initiative's stored events",
+    answer: AuditReportDto,
+    problems: ['validation-failed', 'not-found', 'stored-event-damaged'],
+  })
+  audit(@Param('id', initiativeIdPipe) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.queryBus.execute(new GetAuditQuery(principal, id));
   }
 }

@@ -1,12 +1,14 @@
-import { Query } from '@nestjs/cqrs';
-import { Principal } from '@accord/auth';
-import { AuditReport } from '../shared/initiative-reader.service';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { AuditReport, EventStoreQueries } from '../shared/event-store-queries';
+import { InitiativeQuery } from '../shared/query-slice';
 
-export class GetAuditQuery extends Query<AuditReport> {
-  constructor(
-    readonly principal: Principal,
-    readonly initiativeId: string,
-  ) {
-    super();
+export class GetAuditQuery extends InitiativeQuery<AuditReport> {}
+
+@QueryHandler(GetAuditQuery)
+export class GetAuditHandler implements IQueryHandler<GetAuditQuery> {
+  constructor(private readonly history: EventStoreQueries) {}
+
+  execute({ principal, initiativeId }: GetAuditQuery) {
+    return this.history.audit(principal, initiativeId);
   }
 }

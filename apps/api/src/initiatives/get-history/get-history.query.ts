@@ -1,12 +1,14 @@
-import { Query } from '@nestjs/cqrs';
-import { Principal } from '@accord/auth';
-import { EventRecord } from '../shared/initiative-reader.service';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { EventRecord, EventStoreQueries } from '../shared/event-store-queries';
+import { InitiativeQuery } from '../shared/query-slice';
 
-export class GetHistoryQuery extends Query<{ initiativeId: string; events: EventRecord[] }> {
-  constructor(
-    readonly principal: Principal,
-    readonly initiativeId: string,
-  ) {
-    super();
+export class GetHistoryQuery extends InitiativeQuery<{ initiativeId: string; events: EventRecord[] }> {}
+
+@QueryHandler(GetHistoryQuery)
+export class GetHistoryHandler implements IQueryHandler<GetHistoryQuery> {
+  constructor(private readonly history: EventStoreQueries) {}
+
+  async execute({ principal, initiativeId }: GetHistoryQuery) {
+    return { initiativeId, events: await this.history.events(principal, initiativeId) };
   }
 }

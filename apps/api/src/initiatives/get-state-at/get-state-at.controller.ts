@@ -1,40 +1,33 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@accord/auth';
-import { ApiProblems } from '../../http/openapi';
 import { ProblemException } from '../../http/problem';
 import { CurrentPrincipal } from '../../http/request-context';
 import { initiativeIdPipe } from '../../http/validation';
+import { QueryController, QueryRoute } from '../shared/query-slice';
 import { InitiativeViewDto } from '../shared/responses';
 import { StateAtDto } from './get-state-at.dto';
 import { GetStateAtQuery } from './get-state-at.query';
 
-@ApiTags('queries')
-@Controller('v1/initiatives')
+@QueryController()
 export class GetStateAtController {
   constructor(private readonly queryBus: QueryBus) {}
 
-  @Get(':id/state')
-  @ApiOperation({
+  @QueryRoute(':id/state', {
     summary: 'Time travel: the initiative rebuilt by replaying its stream up to a revision or an instant',
+    answer: InitiativeViewDto,
+    problems: ['validation-failed', 'not-found', 'stored-event-damaged'],
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: InitiativeViewDto })
-  @ApiProblems('validation-failed', 'not-found', 'stored-event-damaged')
   stateAt(
-    @Param('id', initiativeIdPipe) initiativeId: string,
-    @Query() point: StateAtDto,
+    @Param('id', initiativeIdPipe) id: string,
+    @Query() { atRevision, at }: StateAtDto,
     @CurrentPrincipal() principal: Principal,
   ) {
-    if ((point.atRevision === undefined) === (point.at === undefined))
+    if ((atRevision === undefined) === (at === undefined))
       throw new ProblemException('validation-failed', 'Name exactly one of atRevision and at', [
         { field: 'atRevision', message: 'exactly one of atRevision and at is required' },
       ]);
-    const statePoint =
-      point.atRevision === undefined
-        ? { until: new Date(point.at as string) }
-        : { toRevision: Number(point.atRevision) };
-    return this.queryBus.execute(new GetStateAtQuery(principal, initiativeId, statePoint));
+    const point = at === undefined ? { toRevision: Number(atRevision) } : { until: new Date(at) };
+    return this.queryBus.execute(new GetStateAtQuery(principal, id, point));
   }
 }

@@ -1,14 +1,24 @@
-import { Query } from '@nestjs/cqrs';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Principal } from '@accord/auth';
 import { InitiativeView } from '@accord/read-model';
-import { StatePoint } from '../shared/initiative-reader.service';
+import { EventStoreQueries, StatePoint } from '../shared/event-store-queries';
+import { InitiativeQuery } from '../shared/query-slice';
 
-export class GetStateAtQuery extends Query<InitiativeView> {
+export class GetStateAtQuery extends InitiativeQuery<InitiativeView> {
   constructor(
-    readonly principal: Principal,
-    readonly initiativeId: string,
+    principal: Principal,
+    initiativeId: string,
     readonly point: StatePoint,
   ) {
-    super();
+    super(principal, initiativeId);
+  }
+}
+
+@QueryHandler(GetStateAtQuery)
+export class GetStateAtHandler implements IQueryHandler<GetStateAtQuery> {
+  constructor(private readonly history: EventStoreQueries) {}
+
+  execute({ principal, initiativeId, point }: GetStateAtQuery) {
+    return this.history.stateAt(principal, initiativeId, point);
   }
 }

@@ -1,9 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Principal } from '@accord/auth';
-import { ApiProblems } from '../../http/openapi';
 import { CurrentPrincipal } from '../../http/request-context';
+import { QueryController, QueryRoute } from '../shared/query-slice';
 import { InitiativeSummaryDto } from '../shared/responses';
 import { ListInitiativesDto } from './list-initiatives.dto';
 import { ListInitiativesQuery } from './list-initiatives.query';
@@ -13,19 +13,16 @@ class InitiativePageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
-@ApiTags('queries')
-@Controller('v1/initiatives')
+@QueryController()
 export class ListInitiativesController {
   constructor(private readonly queryBus: QueryBus) {}
 
-  @Get()
-  @ApiOperation({
+  @QueryRoute('', {
     summary: 'Initiatives, newest first; a focal point sees only those its country takes part in',
+    answer: InitiativePageDto,
+    problems: ['validation-failed'],
   })
-  @ApiOkResponse({ type: InitiativePageDto })
-  @ApiProblems('validation-failed')
-  list(@Query() query: ListInitiativesDto, @CurrentPrincipal() principal: Principal) {
-    const { limit, ...criteria } = query;
+  list(@Query() { limit, ...criteria }: ListInitiativesDto, @CurrentPrincipal() principal: Principal) {
     return this.queryBus.execute(
       new ListInitiativesQuery(principal, { ...criteria, limit: limit ? Number(limit) : 50 }),
     );

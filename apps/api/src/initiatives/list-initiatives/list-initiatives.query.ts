@@ -1,6 +1,6 @@
-import { Query } from '@nestjs/cqrs';
+import { Query, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Principal } from '@accord/auth';
-import { InitiativePage, ListCriteria } from '../shared/initiative-views.service';
+import { InitiativePage, ListCriteria, ReadModelQueries } from '../shared/read-model-queries';
 
 export class ListInitiativesQuery extends Query<InitiativePage> {
   constructor(
@@ -8,5 +8,14 @@ export class ListInitiativesQuery extends Query<InitiativePage> {
     readonly criteria: ListCriteria,
   ) {
     super();
+  }
+}
+
+@QueryHandler(ListInitiativesQuery)
+export class ListInitiativesHandler implements IQueryHandler<ListInitiativesQuery> {
+  constructor(private readonly views: ReadModelQueries) {}
+
+  execute({ principal, criteria }: ListInitiativesQuery) {
+    return this.views.list(principal, criteria);
   }
 }

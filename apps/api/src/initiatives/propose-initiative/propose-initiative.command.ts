@@ -1,14 +1,26 @@
-import { Command } from '@nestjs/cqrs';
-import { CommandRequest } from '../../http/request-context';
-import { CommandResponse } from '../shared/initiative-commands.service';
+import { CommandHandler } from '@nestjs/cqrs';
+import { InitiativeRequest, InitiativeRequestHandler, UnboundCommand } from '../shared/command-slice';
+import { approvalRuleOf, canonicalInstant, moneyOf } from '../shared/command-mapping';
 import { ProposeInitiativeDto } from './propose-initiative.dto';
 
-export class ProposeInitiativeCommand extends Command<CommandResponse> {
-  constructor(
-    readonly initiativeId: string,
-    readonly proposal: ProposeInitiativeDto,
-    readonly request: CommandRequest,
-  ) {
-    super();
+export class ProposeInitiativeCommand extends InitiativeRequest<ProposeInitiativeDto> {}
+
+@CommandHandler(ProposeInitiativeCommand)
+export class ProposeInitiativeHandler extends InitiativeRequestHandler<ProposeInitiativeCommand> {
+  protected toDomain({ initiativeId, body }: ProposeInitiativeCommand): UnboundCommand {
+    return {
+      type: 'ProposeInitiative',
+      data: {
+        initiativeId,
+        title: body.title,
+        summary: body.summary,
+        category: body.category,
+        proposingState: body.proposingState,
+        participatingStates: body.participatingStates,
+        approvalRule: approvalRuleOf(body.approvalRule),
+        signOffDeadline: canonicalInstant(body.signOffDeadline),
+        requestedFunding: moneyOf(body.requestedFunding ?? null),
+      },
+    };
   }
 }

@@ -9,12 +9,13 @@ import {
   Deadline,
   MoneyDto,
   ParticipatingStates,
+  ProposalText,
   RequestedFunding,
+  SignedBody,
   StateCode,
-  Text,
 } from '../shared/fields';
 
-export class ProposeInitiativeDto {
+export class ProposeInitiativeDto extends SignedBody {
   @IsOmittable()
   @LowerCase()
   @IsUUID()
@@ -24,10 +25,10 @@ export class ProposeInitiativeDto {
   })
   initiativeId?: string;
 
-  @Text(3, 200, 'Title')
+  @ProposalText('title', 'Title')
   title!: string;
 
-  @Text(1, 5000, 'Summary')
+  @ProposalText('summary', 'Summary')
   summary!: string;
 
   @Category()

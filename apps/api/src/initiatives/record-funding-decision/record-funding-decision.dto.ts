@@ -1,22 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO4217CurrencyCode, IsString, Matches } from 'class-validator';
-import { FUNDING_DECISIONS, FundingDecisionKind } from '@accord/domain';
+import { AMOUNT, FUNDING_DECISIONS, FundingDecisionKind } from '@accord/domain';
 import { IsOmittable } from '../../http/validation';
-import { AMOUNT_PATTERN, Text } from '../shared/fields';
+import { SignedBody, Text } from '../shared/fields';
 
-export class RecordFundingDecisionDto {
+export class RecordFundingDecisionDto extends SignedBody {
   @IsIn(FUNDING_DECISIONS)
   @ApiProperty({ enum: FUNDING_DECISIONS })
   decision!: FundingDecisionKind;
 
   @IsOmittable()
   @IsString()
-  @Matches(new RegExp(AMOUNT_PATTERN), {
+  @Matches(AMOUNT, {
     message: 'must be a positive decimal string with at most 2 fraction digits',
   })
   @ApiPropertyOptional({
     type: String,
-    pattern: AMOUNT_PATTERN,
+    pattern: AMOUNT.source,
     description:
       'Granted amount; may be left out of a full grant of the requested funding; never with declined',
   })

@@ -1,14 +1,23 @@
-import { Command } from '@nestjs/cqrs';
-import { CommandRequest } from '../../http/request-context';
-import { CommandResponse } from '../shared/initiative-commands.service';
+import { CommandHandler } from '@nestjs/cqrs';
+import { InitiativeRequest, InitiativeRequestHandler, UnboundCommand } from '../shared/command-slice';
 import { RecordSignOffDto } from './record-sign-off.dto';
 
-export class RecordSignOffCommand extends Command<CommandResponse> {
-  constructor(
-    readonly initiativeId: string,
-    readonly body: RecordSignOffDto,
-    readonly request: CommandRequest,
-  ) {
-    super();
+export class RecordSignOffCommand extends InitiativeRequest<RecordSignOffDto> {}
+
+@CommandHandler(RecordSignOffCommand)
+export class RecordSignOffHandler extends InitiativeRequestHandler<RecordSignOffCommand> {
+  protected toDomain({ initiativeId, body }: RecordSignOffCommand): UnboundCommand {
+    const { state, decision, proposalVersion, comment, proposalHash } = body;
+    return {
+      type: 'RecordNationalSignOff',
+      data: {
+        initiativeId,
+        state,
+        decision,
+        proposalVersion,
+        comment: comment ?? null,
+        proposalHash: proposalHash ?? null,
+      },
+    };
   }
 }

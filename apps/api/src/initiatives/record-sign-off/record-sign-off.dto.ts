@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { SIGN_OFF_DECISIONS, SignOffDecision } from '@accord/domain';
-import { ProposalVersion, StateCode, Text } from '../shared/fields';
+import { ProposalHash, ProposalVersion, SignedBody, StateCode, Text } from '../shared/fields';
 
-export class RecordSignOffDto {
+export class RecordSignOffDto extends SignedBody {
   @StateCode("The signing member state: the focal point's own")
   state!: string;
 
@@ -16,4 +16,7 @@ export class RecordSignOffDto {
 
   @Text(1, 2000, 'Comment', false)
   comment?: string;
+
+  @ProposalHash()
+  proposalHash?: string;
 }

@@ -1,35 +1,24 @@
-import { Body, Controller, Param, Post, Res } from '@nestjs/common';
+import { Body, Param } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { ApiCommand } from '../../http/openapi';
 import { CommandRequest, CommandRequestContext } from '../../http/request-context';
 import { initiativeIdPipe } from '../../http/validation';
-import { CommandResultDto } from '../shared/responses';
+import { CommandController, CommandRoute } from '../shared/command-slice';
 import { RequestChangesCommand } from './request-changes.command';
 import { RequestChangesDto } from './request-changes.dto';
 
-@ApiTags('commands')
-@Controller('v1/initiatives')
+@CommandController()
 export class RequestChangesController {
   constructor(private readonly commandBus: CommandBus) {}
 
-  @Post(':id/change-requests')
-  @ApiOperation({
+  @CommandRoute(':id/change-requests', {
     summary: 'Request changes to the current proposal version (focal point of a participating state)',
+    problems: ['not-found', 'invalid-status', 'stale-proposal-version', 'already-signed', 'deadline-passed'],
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiCreatedResponse({ type: CommandResultDto })
-  @ApiOkResponse({ type: CommandResultDto, description: 'An idempotent repeat: nothing appended' })
-  @ApiCommand('not-found', 'invalid-status', 'stale-proposal-version', 'deadline-passed')
-  async handle(
-    @Param('id', initiativeIdPipe) initiativeId: string,
+  handle(
+    @Param('id', initiativeIdPipe) id: string,
     @Body() body: RequestChangesDto,
     @CommandRequestContext() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResultDto> {
-    const response = await this.commandBus.execute(new RequestChangesCommand(initiativeId, body, request));
-    void reply.status(response.status);
-    return response.body;
+  ) {
+    return this.commandBus.execute(new RequestChangesCommand(id, body, request));
   }
 }

@@ -1,6 +1,6 @@
-import { ProposalVersion, StateCode, Text } from '../shared/fields';
+import { ProposalHash, ProposalVersion, SignedBody, StateCode, Text } from '../shared/fields';
 
-export class RequestChangesDto {
+export class RequestChangesDto extends SignedBody {
   @StateCode("The requesting member state: the focal point's own")
   state!: string;
 
@@ -9,4 +9,7 @@ export class RequestChangesDto {
 
   @Text(1, 2000, 'What should change')
   comment!: string;
+
+  @ProposalHash()
+  proposalHash?: string;
 }

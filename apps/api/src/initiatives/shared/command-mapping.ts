@@ -1,6 +1,6 @@
-import { ApprovalRule, CommandMetadata } from '@accord/domain';
+import { ApprovalRule, CommandMetadata, Money } from '@accord/domain';
 import { CommandRequest } from '../../http/request-context';
-import { ApprovalRuleDto } from './fields';
+import { ApprovalRuleDto, MoneyDto } from './fields';
 
 export function commandMetadata(request: CommandRequest): CommandMetadata {
   return { actor: request.principal, now: request.receivedAt };
@@ -15,4 +15,9 @@ export function approvalRuleOf(dto: ApprovalRuleDto): ApprovalRule {
 /** Instants are stored in one canonical form (UTC, milliseconds), whatever offset the client wrote. */
 export function canonicalInstant(value: string): string {
   return new Date(value).toISOString();
+}
+
+/** Only the two fields of money, whatever else the request's object held. */
+export function moneyOf(dto: MoneyDto | null): Money | null {
+  return dto && { amount: dto.amount, currency: dto.currency };
 }

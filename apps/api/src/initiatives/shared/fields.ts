@@ -23,12 +23,8 @@ import {
   ValidationArguments,
   ValidateIf,
 } from 'class-validator';
-import { CATEGORIES } from '@accord/domain';
+import { AMOUNT, CATEGORIES, ISO_INSTANT, STATE_CODE, TEXT_LENGTHS } from '@accord/domain';
 import { IsOmittable } from '../../http/validation';
-
-const STATE_CODE = /^[A-Z]{3}$/;
-export const AMOUNT_PATTERN = '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,2})?$';
-const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
 
 const optional = (required: boolean) => (required ? [] : [IsOmittable()]);
 const property = (required: boolean, options: Parameters<typeof ApiProperty>[0]) =>
@@ -54,6 +50,10 @@ export const ProposalVersion = () =>
       description: 'The proposal version this refers to',
     }),
   );
+
+/** A proposal's title or summary, bounded as the domain bounds it. */
+export const ProposalText = (field: keyof typeof TEXT_LENGTHS, description: string, required = true) =>
+  Text(TEXT_LENGTHS[field].min, TEXT_LENGTHS[field].max, description, required);
 
 export const Text = (min: number, max: number, description: string, required = true) =>
   applyDecorators(
@@ -94,11 +94,11 @@ export const Deadline = (required = true) =>
     ...optional(required),
     IsString(),
     IsISO8601({ strict: true, strictSeparator: true }),
-    Matches(new RegExp(ISO_INSTANT_PATTERN), { message: 'must be an ISO 8601 instant with a time zone' }),
+    Matches(ISO_INSTANT, { message: 'must be an ISO 8601 instant with a time zone' }),
     property(required, {
       type: String,
       format: 'date-time',
-      pattern: ISO_INSTANT_PATTERN,
+      pattern: ISO_INSTANT.source,
       description: 'Sign-off deadline: an instant strictly in the future',
     }),
   );
@@ -142,12 +142,12 @@ export const ApprovalRule = (required = true) =>
 
 export class MoneyDto {
   @IsString()
-  @Matches(new RegExp(AMOUNT_PATTERN), {
+  @Matches(AMOUNT, {
     message: 'must be a positive decimal string with at most 2 fraction digits',
   })
   @ApiProperty({
     type: String,
-    pattern: AMOUNT_PATTERN,
+    pattern: AMOUNT.source,
     example: '1500000.00',
     description: 'A decimal string, never a number',
   })
@@ -177,4 +177,36 @@ export const RevisionQuery = (description: string) =>
     IsString(),
     Matches(/^\d{1,9}$/, { message: 'must be a stream revision (0 or more)' }),
     ApiPropertyOptional({ type: 'integer', minimum: 0, description }),
+  );
+
+/** JWS compact serialisation: three base64url parts (RFC 7515, section 7.1). */
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Every command body may carry its party's signature (docs/trust.md, "Signed commands"). */
+export class SignedBody {
+  @IsOmittable()
+  @IsString()
+  @Length(1, 16_384)
+  @Matches(JWS_COMPACT, { message: 'must be a JWS in compact serialisation' })
+  @ApiPropertyOptional({
+    type: String,
+    pattern: JWS_COMPACT.source,
+    description:
+      'JWS (compact) of the statement {command, initiativeId, party, iat, body}, body being this request body ' +
+      'without signature; required from a party that has keys (docs/trust.md)',
+  })
+  signature?: string;
+}
+
+/** The hash of the proposal text a state decides on, as GET /v1/initiatives/{id} serves it; required when signed. */
+export const ProposalHash = () =>
+  applyDecorators(
+    IsOmittable(),
+    IsString(),
+    Matches(/^[0-9a-f]{64}$/, { message: 'must be a lower-case hex SHA-256' }),
+    ApiPropertyOptional({
+      type: String,
+      pattern: '^[0-9a-f]{64}$',
+      description: 'proposalHash of the version decided on (GET /v1/initiatives/{id}); required when signed',
+    }),
   );

@@ -52,6 +52,12 @@ export class InitiativeSummaryDto {
 
 export class InitiativeViewDto extends InitiativeSummaryDto {
   @ApiProperty() summary!: string;
+  @ApiProperty({
+    pattern: '^[0-9a-f]{64}$',
+    description:
+      'SHA-256 (hex) of the RFC 8785 JSON of the proposal text: what a signed sign-off or change request names',
+  })
+  proposalHash!: string;
   @ApiProperty({ type: ApprovalRuleDto }) approvalRule!: ApprovalRuleDto;
   @ApiProperty({ format: 'date-time' }) signOffDeadline!: string;
   @ApiPropertyOptional({ type: MoneyDto, nullable: true }) requestedFunding!: MoneyDto | null;
@@ -92,12 +98,33 @@ export class HistoryDto {
   @ApiProperty({ type: [EventRecordDto], description: 'Oldest first' }) events!: EventRecordDto[];
 }
 
+class RevisionCheckDto {
+  @ApiProperty({ type: 'integer' }) revision!: number;
+  @ApiProperty({ enum: ['ok', 'broken'], description: 'Its link in the hash chain' }) chain!: string;
+  @ApiProperty({
+    enum: ['valid', 'invalid', 'unsigned'],
+    description: "Its signature, against the parties' keys and the event's data",
+  })
+  signature!: string;
+  @ApiPropertyOptional({ description: 'Why the signature is invalid' }) reason?: string;
+}
+
 export class AuditReportDto {
   @ApiProperty({ format: 'uuid' }) initiativeId!: string;
   @ApiProperty({ type: 'integer' }) eventCount!: number;
   @ApiProperty({ pattern: '^[0-9a-f]{64}$' }) headHash!: string;
   @ApiProperty() verified!: boolean;
   @ApiProperty({ type: 'integer', nullable: true }) brokenAtRevision!: number | null;
+  @ApiProperty({ type: [RevisionCheckDto] }) revisions!: RevisionCheckDto[];
+}
+
+class BundleKeysDto {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: "Every party's public JWK at export, with its party and RFC 7638 thumbprint",
+  })
+  keys!: object[];
 }
 
 export class AuditBundleDto {
@@ -109,4 +136,9 @@ export class AuditBundleDto {
   @ApiProperty({ pattern: '^[0-9a-f]{64}$' }) headHash!: string;
   @ApiProperty() hashAlgorithm!: string;
   @ApiProperty({ type: [EventRecordDto] }) events!: EventRecordDto[];
+  @ApiProperty({
+    type: BundleKeysDto,
+    description: 'JWKS of the parties: what verifies the signed decisions',
+  })
+  keys!: BundleKeysDto;
 }

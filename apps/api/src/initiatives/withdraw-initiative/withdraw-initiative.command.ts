@@ -1,14 +1,12 @@
-import { Command } from '@nestjs/cqrs';
-import { CommandRequest } from '../../http/request-context';
-import { CommandResponse } from '../shared/initiative-commands.service';
+import { CommandHandler } from '@nestjs/cqrs';
+import { InitiativeRequest, InitiativeRequestHandler, UnboundCommand } from '../shared/command-slice';
 import { WithdrawInitiativeDto } from './withdraw-initiative.dto';
 
-export class WithdrawInitiativeCommand extends Command<CommandResponse> {
-  constructor(
-    readonly initiativeId: string,
-    readonly body: WithdrawInitiativeDto,
-    readonly request: CommandRequest,
-  ) {
-    super();
+export class WithdrawInitiativeCommand extends InitiativeRequest<WithdrawInitiativeDto> {}
+
+@CommandHandler(WithdrawInitiativeCommand)
+export class WithdrawInitiativeHandler extends InitiativeRequestHandler<WithdrawInitiativeCommand> {
+  protected toDomain({ initiativeId, body }: WithdrawInitiativeCommand): UnboundCommand {
+    return { type: 'WithdrawInitiative', data: { initiativeId, reason: body.reason } };
   }
 }

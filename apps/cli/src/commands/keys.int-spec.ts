@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { partiesFileProblems } from '@accord/domain';
+import { thumbprint } from '@accord/trust';
+import { captureStdout } from '../../../../test/support/capture-stdout';
+import { runCli } from '../cli';
+
+describe('accord keys generate', () => {
+  let directory: string;
+  let stderr: jest.SpyInstance;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'accord-keys-'));
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    stderr.mockRestore();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  const printedToStderr = () => stderr.mock.calls.map(([chunk]) => String(chunk)).join('');
+
+  it.each([
+    ['EdDSA', 'OKP', 'Ed25519'],
+    ['ES256', 'EC', 'P-256'],
+  ])(
+    'writes a %s private key, mode 0600, and prints its public JWK without a private member',
+    async (alg, kty, crv) => {
+      const out = join(directory, 'kaz.jwk.json');
+      const { code, output } = await captureStdout(() =>
+        runCli(['keys', 'generate', '--party', 'KAZ', '--alg', alg, '--kid', 'kaz-2026', '--out', out]),
+      );
+      expect(code).toBe(0);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      const privateKey = JSON.parse(readFileSync(out, 'utf8'));
+      expect(privateKey).toMatchObject({ kid: 'kaz-2026', alg, party: 'KAZ', kty, crv });
+      expect(privateKey.d).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+      expect(output.endsWith('\n') && output.trim().split('\n')).toHaveLength(1);
+      const publicKey = JSON.parse(output);
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'party'])
+        expect(publicKey).not.toHaveProperty(member);
+      const { d: _d, party: _party, ...expected } = privateKey;
+      expect(publicKey).toEqual(expected);
+      // Ready to paste: the parties file accepts it as it is.
+      expect(
+        partiesFileProblems([{ code: 'KAZ', name: 'Kazakhstan', role: 'member', keys: [publicKey] }]),
+      ).toEqual([]);
+      expect(printedToStderr()).toContain('mode 0600');
+    },
+  );
+
+  it('names the key by its RFC 7638 thumbprint and the file after party and kid in the current directory', async () => {
+    const cwd = process.cwd();
+    process.chdir(directory);
+    try {
+      const { code, output } = await captureStdout(() =>
+        runCli(['keys', 'generate', '--party', 'secretariat']),
+      );
+      expect(code).toBe(0);
+      const publicKey = JSON.parse(output);
+      expect(publicKey).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' });
+      expect(publicKey.kid).toBe(thumbprint(publicKey));
+      const file = join(directory, `secretariat-${publicKey.kid}.private.jwk.json`);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(readFileSync(file, 'utf8')).party).toBe('secretariat');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('never overwrites a file', async () => {
+    const out = join(directory, 'existing.json');
+    writeFileSync(out, 'precious');
+    const { code } = await captureStdout(() => runCli(['keys', 'generate', '--party', 'KAZ', '--out', out]));
+    expect(code).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+    expect(printedToStderr()).toMatch(/exists; a key file is never overwritten/);
+  });
+
+  it.each([
+    [['keys'], /Usage: accord keys generate/],
+    [['keys', 'generate'], /--party must be/],
+    [['keys', 'generate', '--party', 'kaz'], /--party must be/],
+    [['keys', 'generate', '--party', 'auditor'], /--party must be/],
+    [['keys', 'generate', '--party', 'KAZ', '--alg', 'RS256'], /--alg must be EdDSA or ES256/],
+    [['keys', 'generate', '--party', 'KAZ', '--kid', '../escape'], /--kid must be/],
+    [['keys', 'generate', '--party', 'KAZ', '--private'], /Unknown option/],
+  ])('refuses %j with usage, writing nothing', async (argv, message) => {
+    const { code, output } = await captureStdout(() => runCli(argv));
+    expect({ code, output }).toEqual({ code: 2, output: '' });
+    expect(printedToStderr()).toMatch(message);
+  });
+});

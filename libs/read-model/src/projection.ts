@@ -1,0 +1,49 @@
+import { Kysely } from 'kysely';
+import { StoredEvent } from '@accord/event-store';
+
+/** Kysely over whichever tables a generation of a projection has: names are given at run time. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDb = Kysely<any>;
+
+/**
+ * A read model: tables, and how each batch of the global log changes them. The runner (ReadStore, driven by the
+ * Projector and by a rebuild) owns everything else — its checkpoint, applying a batch with the checkpoint in one
+ * transaction, catching up from the log, rebuilding into fresh tables and swapping them in — so adding a
+ * projection never touches the runner.
+ */
+export interface Projection<Table extends string = string> {
+  /** Names its checkpoint. */
+  readonly name: string;
+  /** Raise it when the tables or `apply` change: a store holding another version rebuilds this projection. */
+  readonly version: number;
+  /** Its tables by their live names; a rebuild fills a generation of them under other names. */
+  readonly tables: readonly Table[];
+  /** Creates one generation of its tables; `tag` is unique to the generation (index names survive a rename). */
+  createTables(db: AnyDb, names: TableNames<Table>, tag: string): Promise<void>;
+  /**
+   * Applies events of the log in the runner's transaction. While `rebuilding`, nobody reads these tables and the
+   * batches are large: what is cheaper to derive once may wait for `completeRebuild`.
+   */
+  apply(
+    db: AnyDb,
+    names: TableNames<Table>,
+    events: readonly StoredEvent[],
+    rebuilding: boolean,
+  ): Promise<void>;
+  /** After a rebuild's last large batch, before the events that came meanwhile and the swap. */
+  completeRebuild?(db: AnyDb, names: TableNames<Table>): Promise<void>;
+}
+
+/** The names a generation gives a projection's tables. */
+export type TableNames<Table extends string> = Readonly<Record<Table, string>>;
+
+/** Rows per multi-row statement: far below SQLite's and PostgreSQL's limits on bound parameters. */
+export const CHUNK = 400;
+
+/** Runs `write` once per chunk of `rows`. */
+export async function inChunks<Row>(
+  rows: readonly Row[],
+  write: (chunk: Row[]) => Promise<unknown>,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += CHUNK) await write(rows.slice(start, start + CHUNK));
+}

@@ -1,0 +1,6 @@
+import { Projection } from '../projection';
+import { initiativesProjection } from './initiatives.projection';
+import { portfolioProjection } from './portfolio.projection';
+
+/** Every projection the read store runs. */
+export const PROJECTIONS: readonly Projection[] = [initiativesProjection, portfolioProjection];
