@@ -2,19 +2,24 @@
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
-/** Dependencies published only as ES modules, which Jest's CommonJS runtime must have compiled. */
-const ESM_DEPENDENCIES = ['content-disposition'];
+/*
+ * Dependencies published only as ES modules (NestJS 12, jose 6, content-disposition) are loaded the way Node loads
+ * them for the compiled app: require(esm). Jest's CommonJS runtime does so natively on Node 24.9 and later, when
+ * Node's VM modules are enabled (`npm run jest`, `npm test` and the other scripts start Jest with
+ * --experimental-vm-modules). Without them the first such import fails with "Must use import to load ES Module":
+ * say why instead.
+ */
+const vm = require('node:vm');
+if (typeof vm.SourceTextModule?.prototype.hasAsyncGraph !== 'function')
+  throw new Error(
+    `Jest needs Node.js 24.9 or later (this is ${process.version}) started with --experimental-vm-modules, ` +
+      'to load the dependencies published only as ES modules (NestJS 12): run it as `npm run jest -- ARGS` ' +
+      '(or NODE_OPTIONS=--experimental-vm-modules npx jest ARGS); `source .ci/node24.sh` provides Node 24.',
+  );
 
 const shared = {
   testEnvironment: 'node',
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
-    [`/node_modules/(${ESM_DEPENDENCIES.join('|')})/.+\\.js$`]: [
-      'ts-jest',
-      { diagnostics: false, tsconfig: { allowJs: true, isolatedModules: true } },
-    ],
-  },
-  transformIgnorePatterns: [`/node_modules/(?!(${ESM_DEPENDENCIES.join('|')})/)`],
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   rootDir: __dirname,

@@ -29,13 +29,23 @@ describe('deploy/Dockerfile', () => {
       .map((i) => i.args)
       .join('\n');
 
-  it('builds from a pinned node 20 slim image in every stage', () => {
-    expect(args.NODE_VERSION).toMatch(/^20\.\d+\.\d+$/);
+  it('builds from a pinned node 24 slim image in every stage', () => {
+    expect(args.NODE_VERSION).toMatch(/^24\.\d+\.\d+$/);
     for (const { image } of stages) {
       if (stageNames.has(image)) continue;
-      expect(image).toMatch(/^node:20[.\d]*-(bookworm-)?slim$/);
+      expect(image).toMatch(/^node:24[.\d]*-(bookworm-)?slim$/);
       expect(isPinnedUpstreamImage(image)).toBe(true);
     }
+  });
+
+  it('runs the Node.js release CI provisions (.ci/node24.sh), within the engines of package.json', () => {
+    const pinned = /^ACCORD_NODE_VERSION=(\S+)$/m.exec(readRepoFile('.ci/node24.sh'))?.[1];
+    expect(args.NODE_VERSION).toBe(pinned);
+    const { engines } = JSON.parse(readRepoFile('package.json')) as { engines: { node: string } };
+    const minimum = /^>=(\d+)\.(\d+)$/.exec(engines.node);
+    const [major, minor] = args.NODE_VERSION.split('.').map(Number);
+    expect(minimum).not.toBeNull();
+    expect(major * 1000 + minor).toBeGreaterThanOrEqual(Number(minimum?.[1]) * 1000 + Number(minimum?.[2]));
   });
 
   it('compiles in a build stage with the native toolchain, and installs production dependencies apart', () => {

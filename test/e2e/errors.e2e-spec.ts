@@ -137,6 +137,18 @@ describe('Refused requests', () => {
       expect(response.headers['x-content-type-options']).toBe('nosniff');
     });
 
+    // Fastify 5.12 (NestJS 12) refuses a bad percent-encoding before routing, also where no route has the method
+    // (Fastify 5.11 answered that one 404).
+    it('for a path that cannot be decoded, on a method no route has, with the security headers', async () => {
+      const response = await testApp
+        .http()
+        .patch('/v1/initiatives/%/change-requests')
+        .set('authorization', testApp.auth('auditor'));
+      expectProblem(response, 400, 'validation-failed');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    });
+
     it('lists each offending field', async () => {
       const response = await signOff({ state: 7, decision: 'maybe', proposalVersion: -1, extra: true });
       expectProblem(response, 400, 'validation-failed');
@@ -378,16 +390,6 @@ describe('Refused requests', () => {
         404,
         'not-found',
       );
-    });
-
-    it('for a path that cannot be decoded, with the security headers', async () => {
-      const response = await testApp
-        .http()
-        .patch('/v1/initiatives/%/change-requests')
-        .set('authorization', testApp.auth('auditor'));
-      expect(response.status).toBe(404);
-      expect(response.headers['x-content-type-options']).toBe('nosniff');
-      expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
     });
 
     it('for an unknown route', async () =>

@@ -114,7 +114,6 @@ export async function measureThroughput(options: {
       const publisher = new KafkaPublisher(kafka, { topic, partitions: PARTITIONS, replicationFactor: 1 });
       await publisher.connect();
       const controller = new AbortController();
-      let started = 0n;
       let finished = 0n;
       const relay = new Relay(store, checkpoints, publisher, {
         source: DEFAULT_EVENT_SOURCE,
@@ -126,7 +125,7 @@ export async function measureThroughput(options: {
           }
         },
       });
-      started = process.hrtime.bigint();
+      const started = process.hrtime.bigint();
       await relay.run(controller.signal);
       const seconds = Number(finished - started) / 1e9;
       await publisher.disconnect();

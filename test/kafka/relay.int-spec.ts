@@ -92,7 +92,7 @@ describe('Kafka relay against a real broker', () => {
       expect(record.headers).toEqual({
         'content-type': 'application/cloudevents+json',
         ce_id: event.eventId,
-        ce_type: `accord.initiative.${event.type}.v1`,
+        ce_type: `accord.initiative.${event.type}.v${event.metadata.schemaVersion}`,
       });
       expect(cloudEvent.data).toEqual(event.data);
       expect(cloudEvent.streamrevision).toBe(event.revision);

@@ -40,9 +40,9 @@ describe('The projector process killed with SIGKILL in the middle of batches', (
     await playHistory(history, [...randomSteps, ...lifecycles]);
     const events = new SqliteEventStore(join(directory, 'events.db'));
     for (
-      let after = 0, batch = await history.readAll(0, 5000);
+      let batch = await history.readAll(0, 5000);
       batch.length > 0;
-      batch = await history.readAll(after, 5000)
+      batch = await history.readAll(batch[batch.length - 1].position, 5000)
     ) {
       const byStream = new Map<string, typeof batch>();
       for (const event of batch)
@@ -56,7 +56,6 @@ describe('The projector process killed with SIGKILL in the middle of batches', (
           ),
         ),
       );
-      after = batch[batch.length - 1].position;
     }
     const head = await events.headPosition();
 

@@ -1,4 +1,4 @@
-import { CompactSign, compactVerify, importJWK, KeyLike } from 'jose';
+import { CompactSign, compactVerify, CryptoKey, importJWK } from 'jose';
 import { KEY_ALGORITHMS, KeyAlgorithm, PartyKey, rfc3339Instant } from '@accord/domain';
 import { CommandName, isCommandName } from './commands';
 import { algorithmOf, PrivateJwk } from './keys';
@@ -171,7 +171,7 @@ function isDecisionTyp(typ: unknown): boolean {
 }
 
 async function verifiedPayload(jws: string, key: PartyKey, alg: KeyAlgorithm): Promise<Uint8Array> {
-  let publicKey: KeyLike | Uint8Array;
+  let publicKey: CryptoKey | Uint8Array;
   try {
     const { kty, crv, x } = key;
     publicKey = await importJWK(key.kty === 'EC' ? { kty, crv, x, y: key.y } : { kty, crv, x }, alg);

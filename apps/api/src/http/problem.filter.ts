@@ -91,7 +91,7 @@ function fromHttpException(error: HttpException): Answer {
 }
 
 export function sendProblem(reply: FastifyReply, answer: Answer): void {
-  // Also for answers given where no onRequest hook ran: a URL the router cannot take, or cannot decode (404).
+  // Also for answers given where no onRequest hook ran: a URL the router cannot take or cannot decode.
   securityHeaders(reply.request, reply);
   void reply
     .status(answer.body.status)

@@ -75,7 +75,8 @@ const uuidPipe = new ParseUUIDPipe({
 
 /** A UUID in any case names one initiative: ids are lower-case everywhere (RFC 9562 writes them so). */
 export const initiativeIdPipe: PipeTransform<string, Promise<string>> = {
-  transform: async (value, metadata) => (await uuidPipe.transform(value, metadata)).toLowerCase(),
+  // Not optional: the pipe refuses a missing id, so what it answers is the string it checked.
+  transform: async (value, metadata) => ((await uuidPipe.transform(value, metadata)) as string).toLowerCase(),
 };
 
 export const LowerCase = () =>

@@ -1,7 +1,7 @@
 import { applyDecorators, Controller, Get, Type } from '@nestjs/common';
 import { Query } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { HeadersObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { HeadersObject } from '@nestjs/swagger';
 import { Principal } from '@accord/auth';
 import { ApiProblems } from '../../http/openapi';
 import { ProblemCode } from '../../http/problem';
