@@ -17,8 +17,8 @@ export async function rebuildReadModel(
   readStore: ReadStore,
   options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void } = {},
 ): Promise<{ events: number; seconds: number }> {
-  // Large batches: each writes an initiative once however many of its events it holds.
-  const batchSize = options.batchSize ?? 20_000;
+  // Large enough that a batch writes most initiatives once; small enough to keep the rebuild's memory flat.
+  const batchSize = options.batchSize ?? 5_000;
   const started = Date.now();
   await readStore.prepareRebuild();
   const total = await events.headPosition();
