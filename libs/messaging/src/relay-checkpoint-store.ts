@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { preparingOnce } from '@accord/event-store';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
@@ -52,7 +53,9 @@ export class SqlRelayCheckpointStore implements RelayCheckpointStore {
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 10000');
     return new SqlRelayCheckpointStore(
-      new Kysely<RelayCheckpointDatabase>({ dialect: new SqliteDialect({ database }) }),
+      new Kysely<RelayCheckpointDatabase>({
+        dialect: new SqliteDialect({ database: preparingOnce(database) }),
+      }),
       'sqlite',
     );
   }

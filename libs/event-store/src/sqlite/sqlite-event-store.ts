@@ -107,6 +107,7 @@ export class SqliteEventStore implements EventStore {
   private prepare() {
     const db = this.db;
     return {
+      ping: db.prepare('SELECT 1'),
       streamHead: db.prepare<[string], { revision: number | null }>(
         'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
       ),
@@ -267,7 +268,7 @@ export class SqliteEventStore implements EventStore {
 
   async ping(): Promise<void> {
     if (this.closed) throw new EventStoreUnavailableError('The event store is closed');
-    this.db.prepare('SELECT 1').get();
+    this.statements.ping.get();
   }
 
   async close(): Promise<void> {
