@@ -31,14 +31,15 @@ export interface AuditReport extends Omit<ChainVerification, 'headHash'> {
 /** Reads straight from the event store: history, time travel and audit. */
 @Injectable()
 export class EventStoreQueries {
-  private readonly keys: PartyJwk[];
+  /** The parties' keys, with their thumbprints: computed once, the parties file being read once. */
+  private readonly jwks: { keys: PartyJwk[] };
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARTIES) private readonly parties: Parties,
+    @Inject(PARTIES) parties: Parties,
   ) {
-    this.keys = partiesJwks(parties.entries).keys;
+    this.jwks = partiesJwks(parties.entries);
   }
 
   /**
@@ -99,7 +100,7 @@ export class EventStoreQueries {
     const broken = brokenAtRevision ?? corruptAt;
     const revisions = await Promise.all(
       events.map(async (event) => {
-        const { signature, ...check } = await checkRecordedSignature(event, this.keys);
+        const { signature, ...check } = await checkRecordedSignature(event, this.jwks.keys);
         const reason = 'reason' in check ? { reason: check.reason } : {};
         const chain = broken !== null && event.revision >= broken ? ('broken' as const) : ('ok' as const);
         return { revision: event.revision, chain, signature, ...reason };
@@ -122,7 +123,7 @@ export class EventStoreQueries {
     return {
       ...exportBundle(streamId, records, this.clock()),
       initiativeId,
-      keys: partiesJwks(this.parties.entries),
+      keys: this.jwks,
     };
   }
 
