@@ -4,7 +4,7 @@ import { Actor, Parties } from '@accord/domain';
 export type Principal = Actor;
 
 /** Roles that a token may carry: `system` is the engine itself and is never issued to a person. */
-export const TOKEN_ROLES = ['focal-point', 'secretariat', 'fund-board', 'auditor'] as const;
+export const TOKEN_ROLES = ['focal-point', 'secretariat', 'fund-board', 'auditor', 'witness'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 export class AuthenticationError extends Error {
@@ -24,6 +24,11 @@ export function principalFromClaims(claims: Record<string, unknown>, parties: Pa
   if (role === 'focal-point') {
     if (typeof country !== 'string' || !parties.find(country))
       throw new AuthenticationError('A focal point token needs the country of a party');
+    return { sub, role, country };
+  }
+  if (role === 'witness') {
+    if (typeof country !== 'string' || !parties.isMember(country))
+      throw new AuthenticationError('A witness token needs the country of a member state');
     return { sub, role, country };
   }
   if (country !== undefined && country !== null)

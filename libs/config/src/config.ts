@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_PARTIES, Parties, partiesFileProblems } from '@accord/domain';
 import { publicKeyProblem } from '@accord/trust';
+import { isValidKeyName, parseSignerKey, parseVerifierKey, verifierKeyOf, ED25519 } from '@accord/tlog';
 
 export const PROCESS_ROLES = ['api', 'projector', 'scheduler', 'relay'] as const;
 export const DEFAULT_KAFKA_TOPIC = 'accord.initiatives.v1';
 /** The CloudEvents `source` of every event Accord publishes, unless ACCORD_EVENT_SOURCE names another. */
 export const DEFAULT_EVENT_SOURCE = 'urn:accord:initiatives';
+/** `ACCORD_LOG_ORIGIN` when unset: the transparency log's name in its checkpoints. */
+export const DEFAULT_LOG_ORIGIN = 'accord.local/log';
 const BROKER_ADDRESS = /^[\w.-]+:\d{1,5}$/;
 
 /** A comma-separated broker list, as KAFKA_BROKERS holds it. */
@@ -41,6 +44,18 @@ export interface AccordConfig {
   logLevel: string;
   rateLimit: { requestsPerMinute: number };
   schedulerIntervalMs: number;
+  /** The transparency log (docs/trust.md §4). */
+  log: LogConfig;
+}
+
+export interface LogConfig {
+  /** The checkpoints' origin line, and so the log key's name. */
+  origin: string;
+  /** The log's signer key (C2SP skey); null: the embedded default's generated key, or none (verify only). */
+  privateKey: string | null;
+  /** The log's verifier key (vkey), for processes that serve it without signing. */
+  publicKey: string | null;
+  checkpointIntervalSeconds: number;
 }
 
 /** Configuration is read and validated once; a bad value stops the process with a message naming it. */
@@ -152,6 +167,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
 
   const schedulerIntervalMs = integer('ACCORD_SCHEDULER_INTERVAL_MS', 5000, 50, 3_600_000);
 
+  const log = logConfig(
+    {
+      origin: value('ACCORD_LOG_ORIGIN') ?? DEFAULT_LOG_ORIGIN,
+      privateKey: value('ACCORD_LOG_PRIVATE_KEY') ?? null,
+      publicKey: value('ACCORD_LOG_PUBLIC_KEY') ?? null,
+      checkpointIntervalSeconds: integer('ACCORD_CHECKPOINT_INTERVAL', 10, 1, 86_400),
+    },
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -167,6 +192,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
     logLevel,
     rateLimit,
     schedulerIntervalMs,
+    log,
   };
 }
 
@@ -197,4 +223,36 @@ function unusableKeys(entries: Parties['entries']): string[] {
       return problem ? [`entry ${index}: keys[${k}]: ${problem}`] : [];
     }),
   );
+}
+
+/** The log's keys must parse, be Ed25519 log keys (type 0x01), be named after the origin, and agree. */
+function logConfig(log: LogConfig, problems: string[]): LogConfig {
+  if (!isValidKeyName(log.origin))
+    problems.push('ACCORD_LOG_ORIGIN must be a key name: printable, no spaces or plus signs');
+  const keyProblem = (name: string, read: () => { name: string; type: number }) => {
+    try {
+      const key = read();
+      if (key.type !== ED25519) problems.push(`${name} is not an Ed25519 log key (type 0x01)`);
+      else if (key.name !== log.origin)
+        problems.push(`${name} is named ${key.name}, not after ACCORD_LOG_ORIGIN (${log.origin})`);
+      return false;
+    } catch (error) {
+      problems.push(`${name}: ${(error as Error).message}`);
+      return true;
+    }
+  };
+  const { privateKey, publicKey } = log;
+  const badPrivate =
+    privateKey !== null && keyProblem('ACCORD_LOG_PRIVATE_KEY', () => parseSignerKey(privateKey));
+  const badPublic =
+    publicKey !== null && keyProblem('ACCORD_LOG_PUBLIC_KEY', () => parseVerifierKey(publicKey));
+  if (
+    privateKey !== null &&
+    publicKey !== null &&
+    !badPrivate &&
+    !badPublic &&
+    verifierKeyOf(privateKey) !== publicKey
+  )
+    problems.push('ACCORD_LOG_PUBLIC_KEY is not the key of ACCORD_LOG_PRIVATE_KEY');
+  return log;
 }

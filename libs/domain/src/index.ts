@@ -10,3 +10,6 @@ export * from './initiative/decide';
 export * from './initiative/stream';
 export { AMOUNT, amountInCents, ISO_INSTANT, STATE_CODE, TEXT_LENGTHS } from './initiative/proposal-rules';
 export * from './initiative/upcasters';
+export * from './transparency-log/log-streams';
+export * from './transparency-log/log-events';
+export * from './transparency-log/cosignatures';

@@ -149,41 +149,56 @@ export class DecisionHandler<Command, Event extends DecidedEvent, State> {
     decided: Event[],
     context: CommandContext<State, unknown>,
   ): NewEvent[] {
-    let prevHash = lastHash;
-    return decided.map((event, index) => {
-      const eventId = this.options.newEventId();
-      const { actor, occurredAt } = event.metadata;
-      const data = event.data as Record<string, unknown>;
-      const hash = eventHash({
-        streamId,
-        revision: firstRevision + index,
-        eventId,
+    return chainEvents(
+      streamId,
+      { revision: firstRevision, prevHash: lastHash },
+      decided.map((event) => ({
+        eventId: this.options.newEventId(),
         type: event.type,
+        occurredAt: event.metadata.occurredAt,
+        actor: event.metadata.actor,
+        data: event.data as Record<string, unknown>,
+      })),
+      {
+        correlationId: context.correlationId,
+        causationId: context.causationId,
         schemaVersion: this.options.schemaVersion,
-        occurredAt,
-        actor,
-        data,
-        prevHash,
-      });
-      const record: NewEvent = {
-        eventId,
-        type: event.type,
-        occurredAt,
-        actor,
-        data,
-        metadata: {
-          correlationId: context.correlationId,
-          causationId: context.causationId,
-          schemaVersion: this.options.schemaVersion,
-          idempotencyKey: context.idempotencyKey,
-        },
-        prevHash,
-        hash,
-      };
-      prevHash = hash;
-      return record;
-    });
+        idempotencyKey: context.idempotencyKey,
+      },
+    );
   }
+}
+
+/** An event to chain: everything of a stored event but its place in the stream and its links. */
+export type UnchainedEvent = Pick<NewEvent, 'eventId' | 'type' | 'occurredAt' | 'actor' | 'data'>;
+
+/**
+ * Links events into their stream's audit chain (events.md, "The audit chain"): each one's hash covers it and the
+ * hash before it, starting at the stream's last hash (GENESIS_HASH for a new stream). Every append goes through it.
+ */
+export function chainEvents(
+  streamId: string,
+  after: { revision: number; prevHash: string },
+  events: readonly UnchainedEvent[],
+  metadata: NewEvent['metadata'],
+): NewEvent[] {
+  let prevHash = after.prevHash;
+  return events.map((event, index) => {
+    const hash = eventHash({
+      streamId,
+      revision: after.revision + index,
+      eventId: event.eventId,
+      type: event.type,
+      schemaVersion: metadata.schemaVersion,
+      occurredAt: event.occurredAt,
+      actor: event.actor,
+      data: event.data,
+      prevHash,
+    });
+    const record: NewEvent = { ...event, metadata, prevHash, hash };
+    prevHash = hash;
+    return record;
+  });
 }
 
 function requireExpectedRevision(expected: readonly number[] | 'any' | undefined, current: number): void {

@@ -11,13 +11,13 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export const ROLES = ['focal-point', 'secretariat', 'fund-board', 'auditor', 'system'] as const;
+export const ROLES = ['focal-point', 'secretariat', 'fund-board', 'auditor', 'witness', 'system'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Actor {
   sub: string;
   role: Role;
-  /** The member state a focal point acts for; null for every other role. */
+  /** The member state a focal point acts for, or a witness watches the log for; null for every other role. */
   country: string | null;
 }
 

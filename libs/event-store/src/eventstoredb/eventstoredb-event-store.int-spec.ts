@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 eventStoreContract(realServer ? 'EventStoreDB (real server)' : 'EventStoreDB (wire double)', async () =>
-  openEventStoreDb(connectionString, { streamPrefix: GLOBAL_LOG_PREFIX, operationTimeoutMs: 5_000 }),
+  openEventStoreDb(connectionString, { streamPrefixes: [GLOBAL_LOG_PREFIX], operationTimeoutMs: 5_000 }),
 );
 
 describe('EventStoreDB event store', () => {
@@ -60,7 +60,7 @@ describe('EventStoreDB event store', () => {
   const stores: EventStoreDbEventStore[] = [];
   const open = (options: Partial<EventStoreDbEventStoreOptions> = {}, target = connectionString) => {
     const store = new EventStoreDbEventStore(target, {
-      streamPrefix: GLOBAL_LOG_PREFIX,
+      streamPrefixes: [GLOBAL_LOG_PREFIX],
       operationTimeoutMs: 2_000,
       ...options,
     });
@@ -74,9 +74,9 @@ describe('EventStoreDB event store', () => {
   describe('the global log', () => {
     it('is named by the runtime, and refuses a prefix that would take in every, system or key stream', () => {
       for (const streamPrefix of ['', '$', '$et-', 'accord-', 'accord-idempotency-', 'accord-idempotency-ab'])
-        expect(() => new EventStoreDbEventStore(connectionString, { streamPrefix })).toThrow(
-          /the global log's stream prefix/,
-        );
+        expect(
+          () => new EventStoreDbEventStore(connectionString, { streamPrefixes: [streamPrefix] }),
+        ).toThrow(/the global log's stream prefix/);
     });
 
     it('holds the initiative streams only: no idempotency-key streams, no system or metadata events', async () => {

@@ -13,10 +13,11 @@ export { IDEMPOTENCY_STREAM_PREFIX, keyStreamOf } from './idempotency-keys';
 export interface EventStoreDbEventStoreOptions {
   /**
    * The streams of the global log, the one `readAll`, `headPosition` and `waitForAppend` follow: those
-   * whose name starts with this prefix (Accord's runtime passes the domain's `initiative-`). Every other
-   * stream (system, `$$` metadata, idempotency keys, anything else on the server) stays out of it.
+   * whose name starts with one of these prefixes (Accord's runtime passes the domain's `initiative-` and the
+   * transparency log's `log-`). Every other stream (system, `$$` metadata, idempotency keys, anything else on
+   * the server) stays out of it.
    */
-  streamPrefix: string;
+  streamPrefixes: readonly string[];
   /**
    * Upper bound of every call to the server, connection included. The client puts no deadline on
    * reads and none of its own on batch appends, so without this a silent server would hang callers.
@@ -53,8 +54,8 @@ export interface EventStoreDbEventStoreOptions {
  * Stream reads carry the same `$all` position since EventStoreDB 22.6 (earlier servers send none there,
  * and this adapter refuses to make one up).
  *
- * The global log is `$all` filtered on the server by the stream prefix the runtime names
- * (`streamPrefix`, `initiative-` in Accord): system events, `$$` metadata streams and the idempotency key
+ * The global log is `$all` filtered on the server by the stream prefixes the runtime names
+ * (`streamPrefixes`, `initiative-` and `log-` in Accord): system events, `$$` metadata streams and the idempotency key
  * streams stay out of it.
  *
  * This class only puts the parts together: the connection (connection.ts), appends (appends.ts), stream
@@ -70,9 +71,11 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly appends: Appends;
 
   constructor(connectionString: string, options: EventStoreDbEventStoreOptions) {
-    assertGlobalLogPrefix(options.streamPrefix);
+    if (options.streamPrefixes.length === 0)
+      throw new Error("EventStoreDB adapter: name the global log's stream prefixes");
+    options.streamPrefixes.forEach(assertGlobalLogPrefix);
     this.connection = new EventStoreDbConnection(connectionString, options.operationTimeoutMs ?? 10_000);
-    this.log = new GlobalLog(this.connection, options.streamPrefix);
+    this.log = new GlobalLog(this.connection, options.streamPrefixes);
     this.wakeUps = new WakeUps(this.connection, this.log, this.waiters, options.pollIntervalMs ?? 500);
     this.keys = new IdempotencyKeys(this.connection, options.orphanedKeyAfterMs ?? 60_000);
     this.appends = new Appends(this.connection, this.keys, this.waiters);

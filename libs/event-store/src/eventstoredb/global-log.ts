@@ -14,7 +14,7 @@ import { decode, logPosition } from './event-codec';
 import { readAllFilteredByStreamPrefix } from './filtered-read';
 
 /**
- * The global log: `$all` filtered by stream prefix, read in pages of the port's positions (see
+ * The global log: `$all` filtered by stream prefixes, read in pages of the port's positions (see
  * `EventStoreDbEventStore` for how those map to `$all` positions).
  */
 export class GlobalLog {
@@ -22,8 +22,8 @@ export class GlobalLog {
 
   constructor(
     private readonly connection: EventStoreDbConnection,
-    /** Streams whose name starts with this are the global log; all others stay out of it. */
-    readonly streamPrefix: string,
+    /** Streams whose name starts with one of these are the global log; all others stay out of it. */
+    readonly streamPrefixes: readonly string[],
   ) {}
 
   async readAll(after: number, limit: number): Promise<StoredEvent[]> {
@@ -40,6 +40,10 @@ export class GlobalLog {
       if (events.length === limit) break;
     }
     return events;
+  }
+
+  private holds(streamId: string | undefined): boolean {
+    return streamId !== undefined && this.streamPrefixes.some((prefix) => streamId.startsWith(prefix));
   }
 
   async headPosition(): Promise<number> {
@@ -64,7 +68,7 @@ export class GlobalLog {
             direction,
             fromPosition: from,
             maxCount: count,
-            prefixes: [this.streamPrefix],
+            prefixes: [...this.streamPrefixes],
           });
           return read ? collect(read, onCancel) : Promise.resolve(null);
         });
@@ -106,7 +110,7 @@ export class GlobalLog {
         const at = item.event?.position;
         // Forward reads include their start: skip what the previous page already gave.
         if (!at || (last && direction === 'forwards' && comparePositions(at, last) <= 0)) continue;
-        if (item.event?.streamId.startsWith(this.streamPrefix)) found.push(item);
+        if (this.holds(item.event?.streamId)) found.push(item);
         if (found.length >= count) return found;
       }
       const end = page.at(-1)?.event?.position;

@@ -88,7 +88,7 @@ export class WakeUps {
     const connection = this.connection.handle;
     const stream = connection.client.subscribeToAll({
       fromPosition: END,
-      filter: streamNameFilter({ prefixes: [this.log.streamPrefix] }),
+      filter: streamNameFilter({ prefixes: [...this.log.streamPrefixes] }),
     });
     let settle: (live: boolean) => void = () => undefined;
     const entry: WakeUpSubscription = {
