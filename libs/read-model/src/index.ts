@@ -3,6 +3,7 @@ export * from './projection';
 export * from './projections';
 export * from './queries/initiative-queries';
 export * from './queries/portfolio-queries';
+export * from './queries/transparency-log-queries';
 export * from './store/read-store';
 export * from './projector';
 export * from './rebuild';

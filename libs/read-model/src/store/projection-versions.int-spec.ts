@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { InitiativeQueries } from '../queries/initiative-queries';
 import { PortfolioQueries } from '../queries/portfolio-queries';
 import { initiativesProjection } from '../projections/initiatives.projection';
@@ -31,7 +31,8 @@ const proposal = (initiativeId: string, position: number) => ({
   },
   metadata: { correlationId: 'c', causationId: null, schemaVersion: 1, idempotencyKey: null },
   prevHash: '',
-  hash: '',
+  // Any 32 bytes: the transparency log takes every event's hash as a leaf.
+  hash: randomBytes(32).toString('hex'),
 });
 
 describe('Projection versions in a read store', () => {

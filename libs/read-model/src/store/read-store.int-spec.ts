@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { InMemoryEventStore, StoredEvent } from '@accord/event-store';
 import { rebuildReadModel } from '../rebuild';
 import { historyArbitrary, playHistory } from '../testing/random-history';
@@ -27,7 +27,8 @@ function stream(
     data: { initiativeId, ...data },
     metadata: { correlationId: 'c', causationId: null, schemaVersion: 1, idempotencyKey: null },
     prevHash: '',
-    hash: '',
+    // Any 32 bytes: the transparency log takes every event's hash as a leaf.
+    hash: randomBytes(32).toString('hex'),
   }));
 }
 
