@@ -12,9 +12,11 @@ import { readinessChecks } from '@accord/runtime';
 import { Infrastructure } from './infrastructure/infrastructure';
 import {
   ACCORD_CONFIG,
+  CHECKPOINT_SIGNER,
   CLOCK,
   EVENT_STORE,
   INITIATIVE_DECISION_HANDLER,
+  LOG_KEYS,
   METRICS,
   PARTIES,
   READ_STORE,
@@ -24,6 +26,7 @@ import {
 import { MetricsController } from './health/metrics.controller';
 import { GetPartiesController } from './parties/get-parties.controller';
 import { InitiativesModule } from './initiatives/initiatives.module';
+import { TransparencyLogModule } from './transparency-log/transparency-log.module';
 
 /**
  * The process's wiring: what the infrastructure provides to every module, the cross-cutting HTTP parts (guards, the
@@ -43,6 +46,8 @@ export class AppModule {
       { provide: READ_STORE, useValue: infrastructure.readStore },
       { provide: METRICS, useValue: infrastructure.metrics },
       { provide: READINESS_CHECKS, useValue: readinessChecks(infrastructure) },
+      { provide: LOG_KEYS, useValue: infrastructure.logKeys },
+      { provide: CHECKPOINT_SIGNER, useValue: infrastructure.workers.checkpointSigner },
     ];
     return {
       module: AppModule,
@@ -57,6 +62,7 @@ export class AppModule {
           storage: new FixedWindowThrottlerStorage(),
         }),
         InitiativesModule,
+        TransparencyLogModule,
       ],
       controllers: [GetPartiesController, HealthController, MetricsController],
       providers: [

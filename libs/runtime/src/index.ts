@@ -6,3 +6,4 @@ export * from './runtime';
 export * from './ops-server';
 export * from './readiness';
 export * from './process';
+export * from './checkpoint-signer';

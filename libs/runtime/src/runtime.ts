@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AccordConfig } from '@accord/config';
+import { AccordConfig, LogKeys, resolveLogKeys } from '@accord/config';
 import { EventStore } from '@accord/event-store';
 import { ReadStore } from '@accord/read-model';
 import { AccordMetrics } from './metrics';
@@ -17,6 +17,7 @@ export interface Runtime {
   readStore: ReadStore;
   decisionHandler: InitiativeDecisionHandler;
   metrics: AccordMetrics;
+  logKeys: LogKeys;
   workers: Workers;
   /** Stops the background parts, then closes the stores they use. */
   close(): Promise<void>;
@@ -31,12 +32,14 @@ export async function openRuntime(
   const readStore = await openReadStore(config);
   const decisionHandler = initiativeDecisionHandler(eventStore, config.parties);
   const metrics = new AccordMetrics();
-  const workers = startWorkers({ config, eventStore, readStore, decisionHandler, logger, metrics });
+  const logKeys = resolveLogKeys(config);
+  const workers = startWorkers({ config, eventStore, readStore, decisionHandler, logger, metrics, logKeys });
   return {
     eventStore,
     readStore,
     decisionHandler,
     metrics,
+    logKeys,
     workers,
     close: async () => {
       await workers.stop();

@@ -5,6 +5,7 @@ import {
   assertNever,
   INITIATIVE_EVENT_SCHEMA,
   INITIATIVE_STREAM_PREFIX,
+  LOG_STREAM_PREFIX,
   InitiativeCommand,
   initiativeDecider,
   InitiativeEvent,
@@ -22,9 +23,9 @@ export function openEventStore(config: AccordConfig): EventStore {
     case 'sqlite':
       return new SqliteEventStore(join(config.dataDir, 'events.db'));
     case 'eventstoredb':
-      // The global log the projector and the relay follow: the initiative streams, as the domain names them.
+      // The global log the projector and the relay follow: the initiative streams and the transparency log's.
       return loadEventStoreDb().openEventStoreDb(config.eventStore.connectionString, {
-        streamPrefix: INITIATIVE_STREAM_PREFIX,
+        streamPrefixes: [INITIATIVE_STREAM_PREFIX, LOG_STREAM_PREFIX],
       });
     default:
       return assertNever(config.eventStore);

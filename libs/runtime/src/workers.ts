@@ -3,7 +3,15 @@ import { AccordConfig } from '@accord/config';
 import { initiativeStreamId } from '@accord/domain';
 import { EventStore } from '@accord/event-store';
 import { RunningRelay, startRelay } from '@accord/messaging';
-import { DeadlineScheduler, InitiativeQueries, Projector, ReadStore } from '@accord/read-model';
+import {
+  DeadlineScheduler,
+  InitiativeQueries,
+  Projector,
+  ReadStore,
+  TransparencyLogQueries,
+} from '@accord/read-model';
+import { LogKeys } from '@accord/config';
+import { CheckpointSigner } from './checkpoint-signer';
 import { AccordMetrics } from './metrics';
 import { InitiativeDecisionHandler } from './stores';
 
@@ -14,20 +22,24 @@ export interface WorkerDependencies {
   decisionHandler: InitiativeDecisionHandler;
   logger: Logger;
   metrics: AccordMetrics;
+  logKeys: LogKeys;
 }
 
 export interface Workers {
   projector: Projector | null;
+  /** Beside the projector, when this process holds the log's signer key. */
+  checkpointSigner: CheckpointSigner | null;
   relay: RunningRelay | null;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the background parts this process runs (ACCORD_ROLES): the projector, the deadline scheduler, and the
- * Kafka relay when KAFKA_BROKERS is set.
+ * Starts the background parts this process runs (ACCORD_ROLES): the projector (with the transparency log's
+ * checkpoint signer when the process holds the log key), the deadline scheduler, and the Kafka relay when
+ * KAFKA_BROKERS is set.
  */
 export function startWorkers(deps: WorkerDependencies): Workers {
-  const { config, eventStore, readStore, decisionHandler, logger, metrics } = deps;
+  const { config, eventStore, readStore, decisionHandler, logger, metrics, logKeys } = deps;
   const controller = new AbortController();
   const running: Promise<void>[] = [];
 
@@ -41,6 +53,23 @@ export function startWorkers(deps: WorkerDependencies): Workers {
     metrics.lagReaders.projection = () => started.lag();
     running.push(projector.run(controller.signal));
     log.info('projector started');
+  }
+
+  let checkpointSigner: CheckpointSigner | null = null;
+  if (projector && logKeys.privateKey !== null) {
+    const log = logger.child({ part: 'checkpoint-signer' });
+    checkpointSigner = new CheckpointSigner(
+      eventStore,
+      new TransparencyLogQueries(readStore),
+      logKeys.privateKey,
+    );
+    const intervalMs = config.log.checkpointIntervalSeconds * 1000;
+    running.push(
+      checkpointSigner.run(controller.signal, intervalMs, (error) =>
+        log.error({ err: error }, 'signing a checkpoint failed; trying again next interval'),
+      ),
+    );
+    log.info({ intervalMs, origin: config.log.origin }, 'checkpoint signer started');
   }
 
   if (config.roles.includes('scheduler')) {
@@ -75,6 +104,7 @@ export function startWorkers(deps: WorkerDependencies): Workers {
 
   return {
     projector,
+    checkpointSigner,
     relay,
     stop: async () => {
       controller.abort();

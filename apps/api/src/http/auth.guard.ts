@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AuthenticationError, Principal, TokenVerifier } from '@accord/auth';
 import { TOKEN_VERIFIER } from '../infrastructure/tokens';
 import { ProblemException } from './problem';
-import { IS_PUBLIC } from './public.decorator';
+import { IS_PUBLIC, OPEN_TO_WITNESSES } from './public.decorator';
 import { RateLimitGuard } from './rate-limit.guard';
 
 export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
@@ -54,6 +54,12 @@ export class AuthGuard implements CanActivate {
       throw error;
     }
     request.log = request.log.child({ sub: request.principal.sub, role: request.principal.role });
+    const targets = [context.getHandler(), context.getClass()];
+    if (
+      request.principal.role === 'witness' &&
+      !this.reflector.getAllAndOverride<boolean>(OPEN_TO_WITNESSES, targets)
+    )
+      throw new ProblemException('forbidden', 'A witness token reads and cosigns the transparency log only');
     return true;
   }
 }

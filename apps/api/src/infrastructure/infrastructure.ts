@@ -1,7 +1,7 @@
 import { hs256Verifier, jwksVerifier, TokenVerifier } from '@accord/auth';
 import { AccordConfig, resolveJwtSecret } from '@accord/config';
-import { Parties } from '@accord/domain';
-import { EventStore } from '@accord/event-store';
+import { CheckpointCosigned, Cosignatures, Parties, RecordCosignature } from '@accord/domain';
+import { DecisionHandler, EventStore } from '@accord/event-store';
 import { InitiativeDecisionHandler, openRuntime, Runtime } from '@accord/runtime';
 import type { Logger } from 'pino';
 import { Clock } from './tokens';
@@ -36,3 +36,9 @@ export async function openInfrastructure(
 }
 
 export type { InitiativeDecisionHandler };
+
+export type CosignaturesDecisionHandler = DecisionHandler<
+  RecordCosignature,
+  CheckpointCosigned,
+  Cosignatures
+>;

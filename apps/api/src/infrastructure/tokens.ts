@@ -8,5 +8,9 @@ export const INITIATIVE_DECISION_HANDLER = Symbol('InitiativeDecisionHandler');
 export const READ_STORE = Symbol('ReadStore');
 export const METRICS = Symbol('AccordMetrics');
 export const READINESS_CHECKS = Symbol('ReadinessChecks');
+export const LOG_KEYS = Symbol('LogKeys');
+export const COSIGNATURES_DECISION_HANDLER = Symbol('CosignaturesDecisionHandler');
+/** The process's checkpoint signer, or null where another process signs. */
+export const CHECKPOINT_SIGNER = Symbol('CheckpointSigner');
 
 export type Clock = () => Date;

@@ -29,6 +29,7 @@ import { CommandExecutor } from './shared/command-executor';
 import { EventStoreQueries } from './shared/event-store-queries';
 import { ReadModelQueries } from './shared/read-model-queries';
 import { Signatures } from './shared/signatures';
+import { TransparencyLogModule } from '../transparency-log/transparency-log.module';
 
 /** Commands: each slice's route, and its handler that maps the request to the domain and executes it. */
 const COMMANDS = {
@@ -76,6 +77,7 @@ const QUERIES = {
 const SHARED = [CommandExecutor, Signatures, ReadModelQueries, EventStoreQueries];
 
 @Module({
+  imports: [TransparencyLogModule],
   controllers: [...COMMANDS.controllers, ...QUERIES.controllers],
   providers: [...COMMANDS.handlers, ...QUERIES.handlers, ...SHARED],
 })

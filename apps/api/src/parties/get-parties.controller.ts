@@ -4,6 +4,7 @@ import { keyAlgorithm, Parties, PartiesEntry, PartyKey } from '@accord/domain';
 import { thumbprint } from '@accord/trust';
 import { ApiProblems } from '../http/openapi';
 import { PARTIES } from '../infrastructure/tokens';
+import { OpenToWitnesses } from '../http/public.decorator';
 
 class PartyKeyDto {
   @ApiProperty({ example: 'kaz-2026', description: 'Unique within the party' }) kid!: string;
@@ -54,6 +55,7 @@ class PartiesDto {
 }
 
 @ApiTags('queries')
+@OpenToWitnesses()
 @Controller('v1/parties')
 export class GetPartiesController {
   private readonly answer: PartiesDto;

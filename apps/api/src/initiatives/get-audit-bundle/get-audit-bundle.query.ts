@@ -1,17 +1,34 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AuditBundle } from '@accord/audit';
+import { AccordConfig } from '@accord/config';
+import { ACCORD_CONFIG } from '../../infrastructure/tokens';
+import { BundleLog, TransparencyLog } from '../../transparency-log/shared/transparency-log';
 import { EventRecord, EventStoreQueries } from '../shared/event-store-queries';
 import { InitiativeQuery } from '../shared/query-slice';
 
 export class GetAuditBundleQuery extends InitiativeQuery<
-  AuditBundle<EventRecord> & { initiativeId: string }
+  AuditBundle<EventRecord> & { initiativeId: string; log: BundleLog }
 > {}
 
+/** The stream, and the log's proof that each of its events is in a signed checkpoint (docs/trust.md §4). */
 @QueryHandler(GetAuditBundleQuery)
 export class GetAuditBundleHandler implements IQueryHandler<GetAuditBundleQuery> {
-  constructor(private readonly history: EventStoreQueries) {}
+  /** Long enough for the signer's next round, wherever it runs. */
+  private readonly checkpointWaitMs: number;
 
-  execute({ principal, initiativeId }: GetAuditBundleQuery) {
-    return this.history.auditBundle(principal, initiativeId);
+  constructor(
+    private readonly history: EventStoreQueries,
+    private readonly log: TransparencyLog,
+    @Inject(ACCORD_CONFIG) config: AccordConfig,
+  ) {
+    this.checkpointWaitMs = 2 * config.log.checkpointIntervalSeconds * 1000 + 5_000;
+  }
+
+  async execute({ principal, initiativeId }: GetAuditBundleQuery) {
+    const bundle = await this.history.auditBundle(principal, initiativeId);
+    // A damaged event the store could not read has no id: it cannot be looked up in the log.
+    const recorded = bundle.events.filter((event) => event.eventId !== '');
+    return { ...bundle, log: await this.log.bundleLog(bundle.streamId, recorded, this.checkpointWaitMs) };
   }
 }

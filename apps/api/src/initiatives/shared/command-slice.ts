@@ -1,18 +1,8 @@
-import {
-  applyDecorators,
-  CallHandler,
-  Controller,
-  ExecutionContext,
-  Injectable,
-  NestInterceptor,
-  Post,
-  UseInterceptors,
-} from '@nestjs/common';
+import { applyDecorators, Controller, Injectable, Post, UseInterceptors } from '@nestjs/common';
 import { Command } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { map, Observable } from 'rxjs';
 import { InitiativeCommand } from '@accord/domain';
+import { AnswerStatus } from '../../http/answer-status';
 import { ApiCommand, LOCATION_HEADER } from '../../http/openapi';
 import { ProblemCode } from '../../http/problem';
 import { CommandRequest } from '../../http/request-context';
@@ -84,22 +74,10 @@ export function CommandRoute(path: string, options: CommandRouteOptions) {
       headers,
     }),
     ApiCommand(...options.problems),
-    UseInterceptors(new AnswerCommand(options.location === true)),
+    UseInterceptors(
+      new AnswerStatus<CommandResult>(
+        options.location ? (body) => `/v1/initiatives/${body.initiativeId}` : undefined,
+      ),
+    ),
   );
-}
-
-/** Sends a `CommandResponse` as its status and body (and the initiative's `Location`, when asked). */
-class AnswerCommand implements NestInterceptor<CommandResponse, CommandResult> {
-  constructor(private readonly withLocation: boolean) {}
-
-  intercept(context: ExecutionContext, next: CallHandler<CommandResponse>): Observable<CommandResult> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((response) => {
-        void reply.status(response.status);
-        if (this.withLocation) void reply.header('location', `/v1/initiatives/${response.body.initiativeId}`);
-        return response.body;
-      }),
-    );
-  }
 }
