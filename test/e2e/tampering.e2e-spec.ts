@@ -23,7 +23,8 @@ describe('A stored event altered on disk', () => {
     alterStoredEvent(first.dataDir, comment);
 
     testApp = await startTestApp({ store: 'sqlite', dataDir: first.dataDir });
-  });
+    // Two start-ups of the whole API, on a shared machine.
+  }, 20_000);
   afterAll(() => testApp.close());
 
   it('is named by the audit: the revision it sits at', async () => {

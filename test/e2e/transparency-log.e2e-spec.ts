@@ -64,7 +64,7 @@ describe('Transparency log', () => {
 
   /** The checkpoint once the log stopped growing: no new one comes while nothing is decided. */
   async function settledCheckpoint(): Promise<string> {
-    for (let previous = ''; ; ) {
+    for (let previous = ''; ;) {
       const current = (await get('/v1/log/checkpoint').expect(200)).text;
       if (current === previous) return current;
       previous = current;
@@ -198,7 +198,12 @@ describe('Transparency log', () => {
         .set('authorization', witness)
         .send({ checkpoint: note, cosignature: line })
         .expect(200);
-      const served = await get('/v1/log/checkpoint').expect(200);
+      // The checkpoint is served from the read model: the cosignature shows once the projector applied it.
+      let served = await get('/v1/log/checkpoint').expect(200);
+      for (let attempt = 0; attempt < 50 && !served.text.includes('witness.kaz.example'); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        served = await get('/v1/log/checkpoint').expect(200);
+      }
       expect(served.text.startsWith(note)).toBe(true);
       expect(noteCosignedBy(served.text, parseVkey(verifierKeyOf(witnessKey)))).toBe(true);
       expect(served.text.match(/witness\.kaz\.example/g)).toHaveLength(1);

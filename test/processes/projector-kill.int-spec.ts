@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryEventStore, SqliteEventStore } from '@accord/event-store';
-import { rebuildReadModel, ReadStore } from '@accord/read-model';
+import { rebuildReadModel, ReadStore, TransparencyLogQueries } from '@accord/read-model';
 import { historyArbitrary, HistoryStep, playHistory } from '../../libs/read-model/src/testing/random-history';
 import { sqliteDumpOf } from '../../libs/read-model/src/testing/read-store-backends';
 import { exited, startProcess, waitFor } from '../support/processes';
@@ -64,6 +64,7 @@ describe('The projector process killed with SIGKILL in the middle of batches', (
       ACCORD_ROLES: 'projector',
       PORT: '0',
       ACCORD_JWT_SECRET: 'x'.repeat(32),
+      ACCORD_CHECKPOINT_INTERVAL: '1',
     };
     const readStore = ReadStore.sqlite(join(directory, 'read-model.db'));
     await readStore.migrate();
@@ -87,7 +88,15 @@ describe('The projector process killed with SIGKILL in the middle of batches', (
     expect(checkpoints[checkpoints.length - 1]).toBeLessThan(head);
 
     const last = startProcess('projector', env);
-    await waitFor(async () => (await readStore.checkpoint()) === head, 60_000, 'projector catching up');
+    // Caught up, and the log's checkpoint of the whole tree signed and projected: then nothing more is appended.
+    const log = new TransparencyLogQueries(readStore);
+    await waitFor(
+      async () =>
+        (await readStore.checkpoint()) === (await events.headPosition()) &&
+        (await log.latestCheckpoint())?.treeSize === head,
+      60_000,
+      'projector catching up and signing the whole tree',
+    );
     last.kill('SIGTERM');
     expect(await exited(last)).toBe(0);
     const afterKills = sqliteDumpOf(join(directory, 'read-model.db'));

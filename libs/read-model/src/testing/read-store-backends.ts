@@ -18,6 +18,9 @@ export interface ReadModelDump {
   pending: Record<string, unknown>[];
   portfolio: Record<string, unknown>[];
   portfolioCounts: Record<string, unknown>[];
+  logLeaves: Record<string, unknown>[];
+  logNodes: Record<string, unknown>[];
+  logCheckpoints: Record<string, unknown>[];
 }
 
 const QUERIES = {
@@ -26,6 +29,9 @@ const QUERIES = {
   pending: 'SELECT * FROM pending_sign_offs ORDER BY initiative_id, country',
   portfolio: 'SELECT * FROM portfolio_initiatives ORDER BY initiative_id',
   portfolioCounts: 'SELECT * FROM portfolio_counts ORDER BY status, category',
+  logLeaves: 'SELECT * FROM log_leaves ORDER BY leaf_index',
+  logNodes: 'SELECT * FROM log_nodes ORDER BY level, node_index',
+  logCheckpoints: 'SELECT * FROM log_checkpoints ORDER BY revision',
 };
 
 const normalise = (rows: Record<string, unknown>[]) =>

@@ -8,7 +8,7 @@ import { EventRecord, EventStoreQueries } from '../shared/event-store-queries';
 import { InitiativeQuery } from '../shared/query-slice';
 
 export class GetAuditBundleQuery extends InitiativeQuery<
-  AuditBundle<EventRecord> & { initiativeId: string; log: BundleLog }
+  AuditBundle<EventRecord> & { initiativeId: string; log: BundleLog | null }
 > {}
 
 /** The stream, and the log's proof that each of its events is in a signed checkpoint (docs/trust.md §4). */

@@ -15,6 +15,8 @@ export interface BundleLog {
 
 /** How often a wait for the projection or for a checkpoint looks again. */
 const POLL_MS = 50;
+/** A projection that did not move for this long is not about to reach the events a bundle waits for. */
+const STALLED_MS = 2_000;
 
 /**
  * The transparency log as the API serves it: the projection's queries, the log's key, the latest checkpoint with its
@@ -27,7 +29,7 @@ export class TransparencyLog {
   readonly verifier: NoteVerifier;
 
   constructor(
-    @Inject(READ_STORE) readStore: ReadStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(LOG_KEYS) readonly keys: LogKeys,
     @Inject(CHECKPOINT_SIGNER) private readonly signer: CheckpointSigner | null,
   ) {
@@ -58,24 +60,24 @@ export class TransparencyLog {
 
   /**
    * Inclusion proofs of these events of a stream in the latest checkpoint, waiting (up to `waitMs`) for the
-   * projection to hold them and for a checkpoint that covers them.
+   * projection to hold them and for a checkpoint that covers them. A projection that stopped short of them (it
+   * cannot read a damaged event) leaves them out: the bundle then proves what the log holds, and its verifier
+   * names the events without a proof. Null when the log has no leaf of the stream and no checkpoint.
    */
   async bundleLog(
     streamId: string,
     events: readonly { revision: number; eventId: string }[],
     waitMs: number,
-  ): Promise<BundleLog> {
+  ): Promise<BundleLog | null> {
     const deadline = Date.now() + waitMs;
-    const leaves = await this.until(deadline, async () => {
-      const stored = await this.queries.leavesOfStream(streamId);
-      const head = events.at(-1);
-      return head === undefined || stored.some((leaf) => leaf.eventId === head.eventId) ? stored : null;
-    });
-    const byEvent = new Map(leaves.map((leaf) => [leaf.eventId, leaf]));
+    const byEvent = new Map(
+      (await this.leavesOnceProjected(streamId, events, deadline)).map((leaf) => [leaf.eventId, leaf]),
+    );
     const covered = events.flatMap((event) => {
       const leaf = byEvent.get(event.eventId);
       return leaf ? [{ revision: event.revision, leafIndex: leaf.leafIndex }] : [];
     });
+    if (covered.length === 0 && (await this.queries.latestCheckpoint()) === null) return null;
     const needed = Math.max(0, ...covered.map(({ leafIndex }) => leafIndex + 1));
     const checkpoint = await this.until(deadline, async () => {
       let latest = await this.latestCheckpoint();
@@ -95,6 +97,26 @@ export class TransparencyLog {
         })),
       ),
     };
+  }
+
+  /** The stream's leaves once the last event is one, or once the projection stopped moving, or at the deadline. */
+  private async leavesOnceProjected(
+    streamId: string,
+    events: readonly { eventId: string }[],
+    deadline: number,
+  ) {
+    const head = events.at(-1)?.eventId;
+    let position = await this.readStore.checkpoint();
+    let movedAt = Date.now();
+    for (;;) {
+      const leaves = await this.queries.leavesOfStream(streamId);
+      if (head === undefined || leaves.some((leaf) => leaf.eventId === head)) return leaves;
+      const now = Date.now();
+      const current = await this.readStore.checkpoint();
+      if (current !== position) [position, movedAt] = [current, now];
+      if (now >= deadline || now - movedAt >= STALLED_MS) return leaves;
+      await sleep(POLL_MS);
+    }
   }
 
   private async until<T>(deadline: number, attempt: () => Promise<T | null>): Promise<T> {
