@@ -184,10 +184,16 @@ describe('AsyncAPI document (libs/messaging/asyncapi.yaml)', () => {
         const payloadTypes = memberSchemas(message.payload()!.json() as Json, 'type')
           .map((schema) => schema.const)
           .filter((value) => value !== undefined);
-        expect({ id, payloadTypes }).toEqual({ id, payloadTypes: [cloudEventType(type, version)] });
+        expect({ id, payloadTypes }).toEqual({
+          id,
+          payloadTypes: [cloudEventType('initiative', type, version)],
+        });
         const headerType = (message.headers()!.json() as { properties: { ce_type: Json } }).properties
           .ce_type;
-        expect({ id, ceType: headerType.const }).toEqual({ id, ceType: cloudEventType(type, version) });
+        expect({ id, ceType: headerType.const }).toEqual({
+          id,
+          ceType: cloudEventType('initiative', type, version),
+        });
       }
     expect(channelMessages).toHaveLength(INITIATIVE_EVENT_TYPES.length * VERSIONS.length);
     expect(new Set(channelMessages).size).toBe(channelMessages.length);
