@@ -11,7 +11,7 @@ import {
   checkDelivery,
   consumeAll,
   deleteTopic,
-  eventsPerInitiative,
+  eventsPerKey,
   runScenario,
   scenarioHandler,
   testKafka,
@@ -132,7 +132,7 @@ if (!exclusive)
     expect(running.status().kafka).toBe('up');
     expect(statuses).toEqual([true, false, true]);
 
-    const expected = await eventsPerInitiative(store);
+    const expected = await eventsPerKey(store);
     const total = [...expected.values()].reduce((sum, count) => sum + count, 0);
     const records = await consumeAll(kafka, topic, total);
     const { duplicates, problems } = checkDelivery(records, expected);

@@ -10,7 +10,7 @@ import {
   consumeAll,
   deleteTopic,
   topicRecordCounter,
-  eventsPerInitiative,
+  eventsPerKey,
   testKafka,
   uniqueTopic,
 } from './support';
@@ -57,7 +57,7 @@ describe('Relay killed with SIGKILL while publishing (R2)', () => {
     let events = 0;
     while (events < EVENTS)
       events += (await appendScenarios(store, { initiatives: Math.ceil((EVENTS - events) / 5) })).events;
-    const expected = await eventsPerInitiative(store);
+    const expected = await eventsPerKey(store);
     await store.close();
     const log = join(dir, 'relay.log');
 

@@ -12,7 +12,7 @@ import {
   checkDelivery,
   consumeAll,
   deleteTopic,
-  eventsPerInitiative,
+  eventsPerKey,
   testKafka,
   uniqueTopic,
 } from './support';
@@ -74,7 +74,7 @@ describe('Kafka relay against a real broker', () => {
     expect(await relay.lag()).toBe(0);
 
     const records = await consumeAll(kafka, topic, events);
-    const expected = await eventsPerInitiative(store);
+    const expected = await eventsPerKey(store);
     const { duplicates, problems } = checkDelivery(records, expected);
     expect(problems).toEqual([]);
     expect(duplicates).toBe(0);

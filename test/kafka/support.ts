@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { initiativeIdOf } from '@accord/domain';
 import { EventStore } from '@accord/event-store';
 import { BROKERS } from './broker';
 
 export * from '../../libs/messaging/src/testing/scenarios';
+export * from '../../libs/messaging/src/testing/log-events';
 
 export function testKafka(clientId = 'accord-test'): Kafka {
   return new Kafka({ clientId, brokers: BROKERS, logLevel: logLevel.NOTHING });
@@ -103,8 +105,9 @@ function toRecord(partition: number, message: KafkaMessage): ConsumedRecord {
 }
 
 /**
- * Checks what a consumer that drops duplicates by id sees: every expected event once, and each
- * initiative's events in stream order (revisions 0, 1, 2, … with no gap). Returns the duplicates seen.
+ * Checks what a consumer that drops duplicates by id sees: every expected event once, and each key's
+ * (an initiative's, or a transparency log stream's) events in stream order (revisions 0, 1, 2, … with
+ * no gap). Returns the duplicates seen.
  */
 export function checkDelivery(
   records: readonly ConsumedRecord[],
@@ -126,23 +129,23 @@ export function checkDelivery(
       problems.push(`${event.subject}: revision ${event.streamrevision} arrived where ${want} was due`);
     next.set(event.subject, event.streamrevision + 1);
   }
-  for (const [initiativeId, count] of expected)
-    if ((next.get(initiativeId) ?? 0) !== count)
-      problems.push(`${initiativeId}: ${next.get(initiativeId) ?? 0} of ${count} events arrived`);
+  for (const [key, count] of expected)
+    if ((next.get(key) ?? 0) !== count)
+      problems.push(`${key}: ${next.get(key) ?? 0} of ${count} events arrived`);
   if (seen.size !== [...expected.values()].reduce((sum, count) => sum + count, 0))
     problems.push(`${seen.size} distinct events arrived`);
   return { duplicates, problems: problems.slice(0, 20) };
 }
 
-/** Events per initiative, as the store holds them. */
-export async function eventsPerInitiative(store: EventStore): Promise<Map<string, number>> {
+/** Events per record key, as the store holds them: an initiative's key is its id, a log stream's its stream id. */
+export async function eventsPerKey(store: EventStore): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (let after = 0; ;) {
     const batch = await store.readAll(after, 5000);
     if (batch.length === 0) return counts;
     for (const event of batch) {
-      const id = event.streamId.replace(/^initiative-/, '');
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+      const key = initiativeIdOf(event.streamId) ?? event.streamId;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     after = batch[batch.length - 1].position;
   }

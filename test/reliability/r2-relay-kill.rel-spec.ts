@@ -7,7 +7,7 @@ import {
   consumeAll,
   deleteTopic,
   topicRecordCounter,
-  eventsPerInitiative,
+  eventsPerKey,
   testKafka,
   uniqueTopic,
 } from '../kafka/support';
@@ -79,7 +79,7 @@ describe('R2: the relay killed with SIGKILL five times while publishing', () => 
     let events = 0;
     while (events < EVENTS)
       events += (await appendScenarios(store, { initiatives: Math.ceil((EVENTS - events) / 5) })).events;
-    const expected = await eventsPerInitiative(store);
+    const expected = await eventsPerKey(store);
     const head = await store.headPosition();
     await store.close();
 

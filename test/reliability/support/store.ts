@@ -97,7 +97,7 @@ export class StoreReader {
     });
   }
 
-  /** Events per initiative. */
+  /** Events per record key: an initiative's id, or a transparency log stream's id (`log-checkpoints`). */
   streams(): Map<string, number> {
     const rows = this.db
       .prepare('SELECT stream_id, COUNT(*) AS count FROM events GROUP BY stream_id')

@@ -4,11 +4,15 @@ import { DEFAULT_KAFKA_TOPIC, isBrokerAddress, splitBrokers } from '@accord/conf
 
 /**
  * `accord tail`: the reference consumer of Accord's Kafka topic. It prints every event once, as one
- * line of JSON (the CloudEvent), in the order Kafka delivers them: per initiative, stream order.
+ * line of JSON (the CloudEvent), in the order Kafka delivers them: stream order per key. A key is an
+ * initiative (`accord.initiative.*` types), or one of the transparency log's streams
+ * (`accord.log.*`: `log-checkpoints`, whose `data` is the signed note as a string, and
+ * `log-cosignatures-<treeSize>`); the CloudEvent `type` and `subject` tell them apart, so every
+ * line is printed as it came, whatever its kind.
  *
  * Delivery is at-least-once, so a consumer must drop duplicates by the CloudEvent `id`; this one
  * remembers the last DEDUPE_WINDOW ids it printed. A durable consumer would keep the ids (or, per
- * initiative, the last `streamrevision`) with its own state, in the same transaction.
+ * `subject`, the last `streamrevision`) with its own state, in the same transaction.
  */
 const USAGE = `Usage: accord tail [--brokers HOST:PORT[,…]] [--topic TOPIC] [--from-beginning] [--group GROUP] [--max-events N]
   --brokers         default: KAFKA_BROKERS, else 127.0.0.1:9092
@@ -16,7 +20,9 @@ const USAGE = `Usage: accord tail [--brokers HOST:PORT[,…]] [--topic TOPIC] [-
   --from-beginning  a new consumer group starts at the oldest record (else at the newest)
   --group           consumer group id; resumes from its committed offsets (default: a new group each run)
   --max-events      stop after printing N events
-Prints each event once, as a JSON line (the CloudEvent); stops on Ctrl-C.
+Prints each event once, as a JSON line (the CloudEvent): the initiatives' events (type
+accord.initiative.*) and the transparency log's checkpoints and cosignatures (type accord.log.*,
+subject the log stream). Stops on Ctrl-C.
 `;
 
 /** How many recently printed event ids are remembered to drop duplicates. */
