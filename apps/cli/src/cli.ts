@@ -16,6 +16,9 @@ Commands:
         CODE-KID.private.jwk.json here, never overwritten) and print its public JWK for the parties file
   keys parties DIR
         Print the parties file with the public key of every private key file in DIR added to its party
+  keys witness --name NAME [--out FILE]
+        Write a new witness private key (C2SP, tlog-cosignature/v1) to a file of mode 0600 (by default
+        NAME.witness.key here, never overwritten) and print its vkey for the state's witnessKeys
   sign --key FILE --command COMMAND [--initiative ID] --body JSON [--iat SECONDS]
         Print the body with "signature" added: a JWS of the command by the key file's party, for curl -d
         (COMMAND: propose-initiative, record-sign-off, request-changes, amend-initiative,
