@@ -5,6 +5,7 @@ import { signCliCommand } from './commands/sign';
 import { tailCommand } from './commands/tail';
 import { tokenCommand } from './commands/token';
 import { verifyCommand } from './commands/verify';
+import { witnessCommand } from './commands/witness';
 
 const USAGE = `Usage: accord <command> [options]
 
@@ -26,6 +27,10 @@ Commands:
   verify FILE [--keys JWKS_FILE]
         Verify an audit bundle offline: its hash chain, then every signed decision against the bundle's keys, or
         the auditor's own trusted JWKS with --keys; exit 0 and the head hash, or 1 naming each failing revision
+  witness --url URL --key FILE --state CODE [--token TOKEN] [--log-key VKEY|FILE] [--state-file FILE]
+          [--once] [--interval SECONDS]
+        Witness the transparency log for a state: cosign each checkpoint that extends the last one cosigned,
+        refuse (and say why) any other; with --once one round, exit 1 on a refusal (the alarm)
   projections rebuild
         Rebuild the read model from the whole event log into fresh tables and switch over atomically
   tail [--brokers HOST:PORT] [--topic TOPIC] [--from-beginning] [--group GROUP] [--max-events N]
@@ -44,6 +49,7 @@ const COMMANDS: Record<string, Command> = {
   projections: projectionsCommand,
   demo: demoCommand,
   tail: tailCommand,
+  witness: witnessCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

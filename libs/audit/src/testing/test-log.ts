@@ -18,7 +18,11 @@ import { ChainedEvent, eventHash, GENESIS_HASH } from '../hash-chain';
 export const TEST_LOG_ORIGIN = 'accord.test/log';
 
 /** A chain of `count` events of one stream, hashed as the event store hashes them. */
-export function chainedEvents(streamId: string, count: number): ChainedEvent[] {
+export function chainedEvents(
+  streamId: string,
+  count: number,
+  dataOf: (revision: number) => unknown = (revision) => ({ revision }),
+): ChainedEvent[] {
   const events: ChainedEvent[] = [];
   let prevHash = GENESIS_HASH;
   for (let revision = 0; revision < count; revision++) {
@@ -30,7 +34,7 @@ export function chainedEvents(streamId: string, count: number): ChainedEvent[] {
       schemaVersion: 1,
       occurredAt: `2026-11-27T10:0${revision % 10}:00.000Z`,
       actor: { sub: 'secretariat-1', role: 'secretariat', country: null },
-      data: { revision },
+      data: dataOf(revision),
       prevHash,
     };
     const hash = eventHash(fields);
