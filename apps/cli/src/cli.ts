@@ -24,9 +24,11 @@ Commands:
         Print the body with "signature" added: a JWS of the command by the key file's party, for curl -d
         (COMMAND: propose-initiative, record-sign-off, request-changes, amend-initiative,
         withdraw-initiative, record-funding-decision; a proposal's ID may come from its initiativeId)
-  verify FILE [--keys JWKS_FILE]
+  verify FILE [--keys JWKS_FILE] [--log-key VKEY|FILE [--checkpoint FILE [--url URL [--token TOKEN]]]]
         Verify an audit bundle offline: its hash chain, then every signed decision against the bundle's keys, or
-        the auditor's own trusted JWKS with --keys; exit 0 and the head hash, or 1 naming each failing revision
+        the auditor's own trusted JWKS with --keys; with --log-key, that every event is in the log's signed
+        checkpoint, and with --checkpoint that a checkpoint the auditor kept is consistent with it (--url fetches
+        the proof); exit 0 and the head hash, or 1 naming each failing revision or check
   witness --url URL --key FILE --state CODE [--token TOKEN] [--log-key VKEY|FILE] [--state-file FILE]
           [--once] [--interval SECONDS]
         Witness the transparency log for a state: cosign each checkpoint that extends the last one cosigned,
