@@ -5,6 +5,7 @@ import { signCliCommand } from './commands/sign';
 import { tailCommand } from './commands/tail';
 import { tokenCommand } from './commands/token';
 import { verifyCommand } from './commands/verify';
+import { witnessCommand } from './commands/witness';
 
 const USAGE = `Usage: accord <command> [options]
 
@@ -16,13 +17,22 @@ Commands:
         CODE-KID.private.jwk.json here, never overwritten) and print its public JWK for the parties file
   keys parties DIR
         Print the parties file with the public key of every private key file in DIR added to its party
+  keys witness --name NAME [--out FILE]
+        Write a new witness private key (C2SP, tlog-cosignature/v1) to a file of mode 0600 (by default
+        NAME.witness.key here, never overwritten) and print its vkey for the state's witnessKeys
   sign --key FILE --command COMMAND [--initiative ID] --body JSON [--iat SECONDS]
         Print the body with "signature" added: a JWS of the command by the key file's party, for curl -d
         (COMMAND: propose-initiative, record-sign-off, request-changes, amend-initiative,
         withdraw-initiative, record-funding-decision; a proposal's ID may come from its initiativeId)
-  verify FILE [--keys JWKS_FILE]
+  verify FILE [--keys JWKS_FILE] [--log-key VKEY|FILE [--checkpoint FILE [--url URL [--token TOKEN]]]]
         Verify an audit bundle offline: its hash chain, then every signed decision against the bundle's keys, or
-        the auditor's own trusted JWKS with --keys; exit 0 and the head hash, or 1 naming each failing revision
+        the auditor's own trusted JWKS with --keys; with --log-key, that every event is in the log's signed
+        checkpoint, and with --checkpoint that a checkpoint the auditor kept is consistent with it (--url fetches
+        the proof); exit 0 and the head hash, or 1 naming each failing revision or check
+  witness --url URL --key FILE --state CODE [--token TOKEN] [--log-key VKEY|FILE] [--state-file FILE]
+          [--once] [--interval SECONDS]
+        Witness the transparency log for a state: cosign each checkpoint that extends the last one cosigned,
+        refuse (and say why) any other; with --once one round, exit 1 on a refusal (the alarm)
   projections rebuild
         Rebuild the read model from the whole event log into fresh tables and switch over atomically
   tail [--brokers HOST:PORT] [--topic TOPIC] [--from-beginning] [--group GROUP] [--max-events N]
@@ -41,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
   projections: projectionsCommand,
   demo: demoCommand,
   tail: tailCommand,
+  witness: witnessCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

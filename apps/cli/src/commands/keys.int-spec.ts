@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { partiesFileProblems } from '@accord/domain';
 import { thumbprint } from '@accord/trust';
+import { cosigner, cosignatureVerifier, parseVerifierKey, verifierKeyOf } from '@accord/tlog';
 import { captureStdout } from '../../../../test/support/capture-stdout';
 import { runCli } from '../cli';
 
@@ -89,5 +90,55 @@ describe('accord keys generate', () => {
     const { code, output } = await captureStdout(() => runCli(argv));
     expect({ code, output }).toEqual({ code: 2, output: '' });
     expect(printedToStderr()).toMatch(message);
+  });
+});
+
+describe('accord keys witness', () => {
+  let directory: string;
+  let stderr: jest.SpyInstance;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'accord-keys-witness-'));
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    stderr.mockRestore();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('writes a tlog-cosignature/v1 signer key, mode 0600, and prints its vkey for the witnessKeys', async () => {
+    const cwd = process.cwd();
+    process.chdir(directory);
+    try {
+      const { code, output } = await captureStdout(() =>
+        runCli(['keys', 'witness', '--name', 'witness.kaz.example/accord']),
+      );
+      expect(code).toBe(0);
+      const file = join(directory, 'witness.kaz.example_accord.witness.key');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const skey = readFileSync(file, 'utf8').trim();
+      expect(skey).toMatch(/^PRIVATE\+KEY\+witness\.kaz\.example\/accord\+[0-9a-f]{8}\+/);
+      expect(cosigner(skey).name).toBe('witness.kaz.example/accord');
+      const vkey = output.trim();
+      expect(vkey).toBe(verifierKeyOf(skey));
+      expect(cosignatureVerifier(vkey).keyId).toEqual(parseVerifierKey(vkey).keyId);
+      expect(
+        partiesFileProblems([{ code: 'KAZ', name: 'Kazakhstan', role: 'member', witnessKeys: [vkey] }]),
+      ).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('never overwrites a file, and needs a valid key name', async () => {
+    const out = join(directory, 'existing.key');
+    writeFileSync(out, 'precious');
+    const existing = await captureStdout(() => runCli(['keys', 'witness', '--name', 'w', '--out', out]));
+    expect(existing.code).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+    for (const name of [[], ['--name', 'two words'], ['--name', 'a+b']]) {
+      const { code } = await captureStdout(() => runCli(['keys', 'witness', ...name]));
+      expect(code).toBe(2);
+    }
+    expect(stderr.mock.calls.map(([chunk]) => String(chunk)).join('')).toMatch(/--name must be a key name/);
   });
 });

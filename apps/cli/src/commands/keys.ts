@@ -5,10 +5,12 @@ import { BODY_CODES, KEY_ALGORITHMS, KeyAlgorithm, PartiesEntry, STATE_CODE } fr
 import { loadConfigOrExit } from '@accord/runtime';
 import { readKeyFile } from './sign';
 import { generateSigningKey, publicJwk, thumbprint } from '@accord/trust';
+import { COSIGNATURE_V1, generateSignerKey, isValidKeyName, verifierKeyOf } from '@accord/tlog';
 
 const USAGE =
   'Usage: accord keys generate --party CODE [--alg EdDSA|ES256] [--kid KID] [--out FILE]\n' +
-  '       accord keys parties DIR\n';
+  '       accord keys parties DIR\n' +
+  '       accord keys witness --name NAME [--out FILE]\n';
 /** A kid given on the command line: it names the default file too. */
 const KID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -19,6 +21,7 @@ const KID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export async function keysCommand(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand === 'parties') return partiesCommand(rest);
+  if (subcommand === 'witness') return witnessKeyCommand(rest);
   if (subcommand !== 'generate') return usage();
   let values: { party?: string; alg?: string; kid?: string; out?: string };
   try {
@@ -49,6 +52,48 @@ export async function keysCommand(args: string[]): Promise<number> {
   const file = resolve(out ?? `${party}-${kid}.private.jwk.json`);
   const { kty, crv, x, y, d } = key;
   const privateFile = { kid, alg, party, kty, crv, x, ...(y !== undefined && { y }), d };
+  if (!writeNewKeyFile(file, `${JSON.stringify(privateFile, null, 2)}\n`)) return 1;
+  process.stdout.write(`${JSON.stringify(publicJwk({ ...key, kid }))}\n`);
+  process.stderr.write(
+    `Wrote the private key of ${party} to ${file} (mode 0600): keep it secret, never in the parties file.\n` +
+      `Add the public key printed above to the keys of ${party} in the parties file.\n`,
+  );
+  return 0;
+}
+
+/**
+ * `accord keys witness --name NAME`: a new witness key (trust.md §4), a C2SP signer key of type 0x04 for
+ * tlog-cosignature/v1, to a new file of mode 0600 (by default NAME.witness.key here, characters of NAME other
+ * than letters, digits, dots, dashes and underscores as underscores); its vkey, for the `witnessKeys` of the
+ * state in the parties file, to stdout.
+ */
+function witnessKeyCommand(args: string[]): number {
+  let values: { name?: string; out?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { name: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  const { name, out } = values;
+  if (name === undefined || !isValidKeyName(name))
+    return usage('--name must be a key name without spaces or plus signs, such as witness.kaz.example');
+  const skey = generateSignerKey(name, COSIGNATURE_V1);
+  const file = resolve(out ?? `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.witness.key`);
+  if (!writeNewKeyFile(file, `${skey}\n`)) return 1;
+  process.stdout.write(`${verifierKeyOf(skey)}\n`);
+  process.stderr.write(
+    `Wrote the witness private key ${name} to ${file} (mode 0600): keep it secret; accord witness --key reads it.\n` +
+      "Add the verifier key printed above to the witnessKeys of the witness's state in the parties file.\n",
+  );
+  return 0;
+}
+
+/** Creates a key file of mode 0600, never overwriting one; false (said on stderr) when it cannot. */
+function writeNewKeyFile(file: string, content: string): boolean {
   let descriptor: number;
   try {
     descriptor = openSync(file, 'wx', 0o600);
@@ -59,20 +104,15 @@ export async function keysCommand(args: string[]): Promise<number> {
         ? `accord keys: ${file} exists; a key file is never overwritten\n`
         : `accord keys: cannot create ${file}: ${(error as Error).message}\n`,
     );
-    return 1;
+    return false;
   }
   try {
     fchmodSync(descriptor, 0o600); // whatever the umask
-    writeSync(descriptor, `${JSON.stringify(privateFile, null, 2)}\n`);
+    writeSync(descriptor, content);
   } finally {
     closeSync(descriptor);
   }
-  process.stdout.write(`${JSON.stringify(publicJwk({ ...key, kid }))}\n`);
-  process.stderr.write(
-    `Wrote the private key of ${party} to ${file} (mode 0600): keep it secret, never in the parties file.\n` +
-      `Add the public key printed above to the keys of ${party} in the parties file.\n`,
-  );
-  return 0;
+  return true;
 }
 
 /**
