@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { AuditBundle } from '@accord/audit';
+import { AuditBundle, BundleLog } from '@accord/audit';
 import { AccordConfig } from '@accord/config';
 import { ACCORD_CONFIG } from '../../infrastructure/tokens';
-import { BundleLog, TransparencyLog } from '../../transparency-log/shared/transparency-log';
+import { TransparencyLog } from '../../transparency-log/shared/transparency-log';
 import { EventRecord, EventStoreQueries } from '../shared/event-store-queries';
 import { InitiativeQuery } from '../shared/query-slice';
 

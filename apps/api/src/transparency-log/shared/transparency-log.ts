@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { BundleLog } from '@accord/audit';
 import { LogKeys } from '@accord/config';
 import { sleep } from '@accord/event-store';
 import { CheckpointSigner } from '@accord/runtime';
@@ -6,12 +7,6 @@ import { ReadStore, SignedCheckpoint, TransparencyLogQueries } from '@accord/rea
 import { noteVerifier, NoteVerifier } from '@accord/tlog';
 import { ProblemException } from '../../http/problem';
 import { CHECKPOINT_SIGNER, LOG_KEYS, READ_STORE } from '../../infrastructure/tokens';
-
-/** What an audit bundle carries of the log (docs/trust.md §4, "Bundles"). */
-export interface BundleLog {
-  checkpoint: string;
-  leaves: { revision: number; leafIndex: number; inclusionProof: string[] }[];
-}
 
 /** How often a wait for the projection or for a checkpoint looks again. */
 const POLL_MS = 50;
