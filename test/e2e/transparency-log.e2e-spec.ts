@@ -1,8 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventHash, GENESIS_HASH } from '@accord/audit';
 import { COSIGNATURE_V1, cosigner, generateSignerKey, verifierKeyOf } from '@accord/tlog';
 import { MEMBERS, proposed, pythonVerify, signedOff, startTestApp, TestApp } from './support';
+import { captureStdout } from '../support/capture-stdout';
+import { runCli } from '../../apps/cli/src/cli';
 import {
   checkpointOf,
   noteCosignedBy,
@@ -238,6 +241,86 @@ describe('Transparency log', () => {
       await get('/v1/initiatives', witness).expect(403);
       await get('/v1/log/checkpoint', witness).expect(200);
       await get('/v1/parties', witness).expect(200);
+    });
+  });
+
+  describe('when a witness and an auditor use the CLI against the API', () => {
+    let url: string;
+    let directory: string;
+    beforeAll(async () => {
+      await testApp.app.listen(0, '127.0.0.1');
+      url = (await testApp.app.getUrl()).replace('[::1]', '127.0.0.1');
+      directory = mkdtempSync(join(tmpdir(), 'accord-witness-'));
+      writeFileSync(join(directory, 'witness.key'), `${witnessKey}\n`);
+    });
+    const cli = (args: string[], token: string) =>
+      captureStdout(() => runCli([...args, '--url', url, '--token', token.replace('Bearer ', '')]));
+    const witnessOnce = () =>
+      cli(
+        [
+          'witness',
+          '--key',
+          join(directory, 'witness.key'),
+          '--state',
+          'KAZ',
+          '--state-file',
+          join(directory, 'state.json'),
+          '--once',
+        ],
+        witness,
+      );
+
+    it('cosigns each checkpoint that extends the last, and the bundle verifies against a kept checkpoint', async () => {
+      const id = await proposed(testApp);
+      const kept = await settledCheckpoint();
+      expect((await witnessOnce()).code).toBe(0);
+      writeFileSync(join(directory, 'kept.txt'), kept);
+
+      await signedOff(testApp, id, 'KAZ').expect(201);
+      const later = await checkpointCovering(checkpointOf(kept).size + 1);
+      expect((await witnessOnce()).code).toBe(0);
+      let served = await get('/v1/log/checkpoint').expect(200);
+      for (let attempt = 0; attempt < 50 && !served.text.includes('witness.kaz.example'); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        served = await get('/v1/log/checkpoint').expect(200);
+      }
+      expect(checkpointOf(served.text).size).toBeGreaterThanOrEqual(checkpointOf(later).size);
+
+      const bundle = (await get(`/v1/initiatives/${id}/audit-bundle`).expect(200)).body;
+      const file = join(directory, 'bundle.json');
+      writeFileSync(file, JSON.stringify(bundle));
+      const logKey = (await get('/v1/log/key').expect(200)).text.trim();
+      const verified = await cli(
+        ['verify', file, '--log-key', logKey, '--checkpoint', join(directory, 'kept.txt')],
+        testApp.auth('auditor'),
+      );
+      expect(verified).toMatchObject({ code: 0 });
+
+      // A decision changed and the whole chain recomputed: the chain holds, only the log can tell.
+      bundle.events[1].data.comment = 'rewritten';
+      let prevHash = GENESIS_HASH;
+      for (const event of bundle.events) {
+        event.prevHash = prevHash;
+        event.hash = eventHash({
+          streamId: bundle.streamId,
+          revision: event.revision,
+          eventId: event.eventId,
+          type: event.type,
+          schemaVersion: event.metadata.schemaVersion,
+          occurredAt: event.occurredAt,
+          actor: event.actor,
+          data: event.data,
+          prevHash,
+        });
+        prevHash = event.hash;
+      }
+      bundle.headHash = prevHash;
+      writeFileSync(file, JSON.stringify(bundle));
+      expect((await captureStdout(() => runCli(['verify', file]))).code).toBe(0);
+      expect(pythonVerify(bundle, directory).code).toBe(0);
+      const tampered = await captureStdout(() => runCli(['verify', file, '--log-key', logKey]));
+      expect(tampered.code).toBe(1);
+      expect(tampered.output).toMatch(/revision 1/);
     });
   });
 
