@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { DEFAULT_KAFKA_TOPIC, isBrokerAddress, splitBrokers } from '@accord/config';
+import { untilInterrupted } from '../until-interrupted';
 
 /**
  * `accord tail`: the reference consumer of Accord's Kafka topic. It prints every event once, as one
@@ -42,23 +43,18 @@ export async function tailCommand(args: string[]): Promise<number> {
     process.stderr.write(`${options}\n${USAGE}`);
     return 2;
   }
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   try {
-    await tail(options, {
-      signal: controller.signal,
-      write: (line) => process.stdout.write(`${line}\n`),
-      warn: (message) => process.stderr.write(`accord tail: ${message}\n`),
-    });
+    await untilInterrupted((signal) =>
+      tail(options, {
+        signal,
+        write: (line) => process.stdout.write(`${line}\n`),
+        warn: (message) => process.stderr.write(`accord tail: ${message}\n`),
+      }),
+    );
     return 0;
   } catch (error) {
     process.stderr.write(`accord tail: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
-  } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
   }
 }
 

@@ -14,6 +14,7 @@ import {
   TlogFormatError,
   verifyConsistency,
 } from '@accord/tlog';
+import { untilInterrupted } from '../until-interrupted';
 import { isHttpUrl, LogClient, LogRequestError, readLogKey, tokenFrom } from '../log-client';
 
 const USAGE = `Usage: accord witness --url URL --key FILE --state CODE [--token TOKEN] [--log-key VKEY|FILE]
@@ -82,20 +83,13 @@ export async function witnessCommand(args: string[]): Promise<number> {
     process.stderr.write(`accord witness: ${options}\n${USAGE}`);
     return 2;
   }
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    return await runWitness(options, {
-      signal: controller.signal,
+  return untilInterrupted((signal) =>
+    runWitness(options, {
+      signal,
       out: (line) => process.stdout.write(`${line}\n`),
       err: (line) => process.stderr.write(`accord witness: ${line}\n`),
-    });
-  } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
-  }
+    }),
+  );
 }
 
 export function parseWitnessArgs(
