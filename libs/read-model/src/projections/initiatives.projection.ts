@@ -89,7 +89,7 @@ export const initiativesProjection: Projection<Table> = {
   version: 3,
   tables: ['initiative_views', 'initiative_participants', 'pending_sign_offs'],
 
-  async createTables(db, names, tag) {
+  async createTables(db, names, tag, rebuilding) {
     await db.schema
       .createTable(names.initiative_views)
       .ifNotExists()
@@ -127,22 +127,9 @@ export const initiativesProjection: Projection<Table> = {
       if (table === 'pending_sign_offs')
         create = create.addColumn('deadline_ms', 'bigint', (c) => c.notNull());
       await create.addPrimaryKeyConstraint(`${table}_pk_${tag}`, ['initiative_id', 'country']).execute();
-      // One country's rows newest first: the inbox, participant= and a focal point's list (with status= or
-      // category=, the participants' own indexes).
-      const indexes: [string, string[]][] = [['country', ['country', 'created_position']]];
-      if (table === 'initiative_participants')
-        indexes.push(
-          ['status', ['country', 'status', 'created_position']],
-          ['category', ['country', 'category', 'created_position']],
-        );
-      for (const [index, columns] of indexes)
-        await db.schema
-          .createIndex(`${table}_${index}_${tag}`)
-          .ifNotExists()
-          .on(names[table])
-          .columns(columns)
-          .execute();
     }
+    // A rebuild fills the membership tables at its end (completeRebuild), and indexes them then.
+    if (!rebuilding) await createMembershipIndexes(db, names, tag);
   },
 
   async apply(db, names, events, rebuilding) {
@@ -153,7 +140,7 @@ export const initiativesProjection: Projection<Table> = {
     if (!rebuilding) await writeMembership(db, names, changed, stored);
   },
 
-  async completeRebuild(db, names) {
+  async completeRebuild(db, names, tag) {
     for (let after: string | null = null; ;) {
       let query = db
         .selectFrom(names.initiative_views)
@@ -162,14 +149,37 @@ export const initiativesProjection: Projection<Table> = {
         .limit(MEMBERSHIP_PAGE);
       if (after !== null) query = query.where('initiative_id', '>', after);
       const rows: StoredView[] = await query.execute();
-      if (rows.length === 0) return;
+      if (rows.length === 0) break;
       const initiatives = rows.map(fromViewRow);
       for (const [table, membership] of MEMBERSHIP)
         await insertInKeyOrder(db, names[table], initiatives.flatMap(membership));
       after = rows[rows.length - 1].initiative_id;
     }
+    await createMembershipIndexes(db, names, tag);
   },
 };
+
+/**
+ * One country's rows newest first: the inbox, participant= and a focal point's list (with status= or category=,
+ * the participants' own indexes).
+ */
+async function createMembershipIndexes(db: AnyDb, names: Names, tag: string): Promise<void> {
+  for (const [table] of MEMBERSHIP) {
+    const indexes: [string, string[]][] = [['country', ['country', 'created_position']]];
+    if (table === 'initiative_participants')
+      indexes.push(
+        ['status', ['country', 'status', 'created_position']],
+        ['category', ['country', 'category', 'created_position']],
+      );
+    for (const [index, columns] of indexes)
+      await db.schema
+        .createIndex(`${table}_${index}_${tag}`)
+        .ifNotExists()
+        .on(names[table])
+        .columns(columns)
+        .execute();
+  }
+}
 
 /** One initiative's row of the read model: its folded state and what lists filter and sort on. */
 interface InitiativeRow {

@@ -23,7 +23,7 @@ import { ReadStore } from './read-store';
  */
 
 const MEMBERS = ['AZE', 'KAZ', 'KGZ', 'TUR', 'UZB'];
-const CATEGORIES = ['space', 'green-technology', 'intellectual-property', 'culture', 'trade'];
+const CATEGORIES = ['space', 'green-technology', 'intellectual-property', 'standardization', 'sme-support'];
 const NOW = new Date('2026-03-15T00:00:00Z');
 const OPEN_DEADLINE = '2026-06-30T00:00:00.000Z';
 const PAST_DEADLINE = '2026-03-10T00:00:00.000Z';
@@ -141,11 +141,14 @@ function history(initiatives: number) {
       const participants = [...new Set([...initiative.participants, 'UZB'])].sort();
       append(live, initiative.id, {
         type: 'InitiativeAmended',
-        data: { proposalVersion: 2, changes: { category: 'culture', participatingStates: participants } },
+        data: {
+          proposalVersion: 2,
+          changes: { category: 'standardization', participatingStates: participants },
+        },
       });
       Object.assign(initiative, {
         status: 'awaiting-sign-offs',
-        category: 'culture',
+        category: 'standardization',
         participants,
         pending: participants,
       });
@@ -205,7 +208,7 @@ function listCases(middle: number): ListFilter[] {
     { participant: 'UZB' },
     { pendingFor: { country: 'KAZ', at: NOW } },
     { pendingFor: { country: 'UZB', at: NOW } },
-    { pendingFor: { country: 'KAZ', at: NOW }, status: 'awaiting-sign-offs', category: 'culture' },
+    { pendingFor: { country: 'KAZ', at: NOW }, status: 'awaiting-sign-offs', category: 'standardization' },
   ];
   return [undefined, 'KAZ', 'UZB'].flatMap((visibleTo) =>
     filters.flatMap((filter) =>

@@ -33,6 +33,9 @@ type Generation = 'live' | 'rebuild';
  * reading the live ones, and swaps them in atomically. SQLite (embedded default) or PostgreSQL, one code (Kysely).
  */
 export class ReadStore {
+  /** The tag of the rebuild's generation of tables (prepareRebuild), for its indexes built at the end. */
+  private rebuildTag: string | null = null;
+
   private constructor(
     private readonly writer: AnyDb,
     /** For queries: on SQLite a connection of its own that cannot write. */
@@ -151,12 +154,13 @@ export class ReadStore {
   /** Empties the rebuild's tables, ready to be filled from the start of the log. */
   async prepareRebuild(): Promise<void> {
     const tag = `r${Date.now().toString(36)}`;
+    this.rebuildTag = tag;
     await this.writer.transaction().execute(async (trx) => {
       for (const table of this.liveTables())
         await trx.schema.dropTable(REBUILDING(table)).ifExists().execute();
       await createCheckpoints(trx, REBUILDING(CHECKPOINTS));
       for (const projection of this.projections) {
-        await projection.createTables(trx, this.names(projection, 'rebuild'), tag);
+        await projection.createTables(trx, this.names(projection, 'rebuild'), tag, true);
         await trx
           .insertInto(REBUILDING(CHECKPOINTS))
           .values({ name: projection.name, position: 0 })
@@ -179,10 +183,13 @@ export class ReadStore {
     expected: number,
     readAfter: (position: number) => Promise<readonly StoredEvent[]>,
   ): Promise<void> {
+    const tag = this.rebuildTag ?? `r${Date.now().toString(36)}`;
     for (const projection of this.projections) {
       const complete = projection.completeRebuild?.bind(projection);
       if (complete)
-        await this.writer.transaction().execute((trx) => complete(trx, this.names(projection, 'rebuild')));
+        await this.writer
+          .transaction()
+          .execute((trx) => complete(trx, this.names(projection, 'rebuild'), tag));
     }
     // Fresh tables have no statistics until autovacuum gets to them: PostgreSQL's planner would plan the lists on
     // default guesses meanwhile. (SQLite's plans do not depend on statistics: none are kept.)
