@@ -104,7 +104,7 @@ function checkReadModel(
     );
 }
 
-async function dropSchema(url: string): Promise<void> {
+export async function dropSchema(url: string): Promise<void> {
   const schema = /search_path=([a-z0-9_]+)/.exec(decodeURIComponent(url))?.[1];
   if (!schema) return;
   const client = new Client({ connectionString: TEST_DATABASE_URL });
@@ -113,17 +113,29 @@ async function dropSchema(url: string): Promise<void> {
   await client.end();
 }
 
+/** What P5 leaves for P8 when both run: the history and its read models, rebuilt once. */
+export interface PreparedHistory {
+  /** Holds events.db and the SQLite read model rebuilt from it. */
+  dataDir: string;
+  history: GeneratedHistory;
+  /** The PostgreSQL schema rebuilt from it, or null (no PostgreSQL); P8 drops it. */
+  postgresUrl: string | null;
+}
+
 export interface P5Result {
   p5: Figure;
   history: GeneratedHistory;
+  /** With `keep`: the data directory (the history, the SQLite read model) and the PostgreSQL schema, for P8. */
+  kept: PreparedHistory | null;
 }
 
 export async function runP5(
   ctx: BenchContext,
-  options: { postgres: boolean; nodeArgs?: string[] } = { postgres: true },
+  options: { postgres: boolean; nodeArgs?: string[]; keep?: boolean } = { postgres: true },
 ): Promise<P5Result> {
   const events = ctx.quick ? 100_000 : 1_000_000;
   const dataDir = ctx.tempDir('p5');
+  let kept: PreparedHistory | null = null;
   try {
     const history = await generateHistory(join(dataDir, 'events.db'), events, {
       log: (line) => ctx.log(`P5 ${line}`),
@@ -169,14 +181,18 @@ export async function runP5(
             `P5 rebuild on PostgreSQL: ${postgres.eventsPerSecond} events/s (${postgres.seconds} s wall), max RSS ${postgres.maxRssMb} MB`,
           );
         } finally {
-          await dropSchema(schema.url);
+          if (options.keep && postgres && !('error' in postgres))
+            kept = { dataDir, history, postgresUrl: schema.url };
+          else await dropSchema(schema.url);
         }
     }
+    if (options.keep && !kept) kept = { dataDir, history, postgresUrl: null };
 
     const metRate = sqlite.eventsPerSecond >= 30_000;
     const metMemory = sqlite.maxRssMb <= 400;
     return {
       history,
+      kept,
       p5: {
         value: sqlite.eventsPerSecond,
         unit: 'events/s',
@@ -198,6 +214,6 @@ export async function runP5(
       },
     };
   } finally {
-    removeDir(dataDir);
+    if (!kept) removeDir(dataDir);
   }
 }

@@ -1,6 +1,6 @@
 import type { describeMachine, Figure } from './common';
 
-export const IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'] as const;
+export const IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'] as const;
 export type Id = (typeof IDS)[number];
 
 export interface Results {
@@ -21,7 +21,11 @@ const WHAT: Record<string, string> = {
   P5: 'projection rebuild from zero (CLI), SQLite read store',
   P6: 'append → Kafka consumer latency at 200 commands/s',
   P7: 'API resident memory under P1 load (max VmRSS)',
+  P8: 'read latency on the P5 history, SQLite and PostgreSQL read stores (inbox, lists, filters, deep page, one initiative)',
 };
+
+/** P8's figures of one read store: each query's latency. */
+type P8Store = { cases: Record<string, { what: string; who: string; medianMs: number; p99Ms: number }> };
 
 const num = (value: unknown, digits = 0): string =>
   typeof value === 'number' && Number.isFinite(value)
@@ -53,6 +57,11 @@ function measured(id: string, f: Figure): string {
     }
     case 'P7':
       return `**${num(f.value, 1)} MB** (max during sign-offs ${num(f.maxDuringSignOffsMb, 1)} MB)`;
+    case 'P8': {
+      const pg = f.postgres as P8Store | { error: string } | null;
+      const pgText = !pg ? '' : 'error' in pg ? `; PostgreSQL: ${pg.error}` : '';
+      return `worst median **${num(f.value, 2)} ms**, worst p99 **${num(f.worstP99Ms, 2)} ms** over ${num(f.requestsPerQuery)} requests per query and store (${num(f.initiatives)} initiatives)${pgText}`;
+    }
     default:
       return num(f.value);
   }
@@ -87,7 +96,7 @@ export function renderMarkdown(results: Results): string {
     '| id | what | measured | ratio | target | met |',
     '|---|---|---|---|---|---|',
   ];
-  for (const id of ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'] as const) {
+  for (const id of IDS) {
     const figure = results.figures[id];
     if (!figure) continue;
     if ('error' in figure) {
@@ -150,6 +159,18 @@ export function renderMarkdown(results: Results): string {
     const s = p6.fromSend as { p50: number; p99: number };
     notes.push(
       `P6: from the client sending the command to consumption: p50 ${num(s.p50, 1)} ms, p99 ${num(s.p99, 1)} ms; HTTP statuses ${JSON.stringify(p6.statuses)}.`,
+    );
+  }
+  const p8 = results.figures.P8 as Figure | undefined;
+  if (p8 && !('error' in p8)) {
+    const store = (name: string, figures: unknown) =>
+      figures && !('error' in (figures as object))
+        ? `${name}: ${Object.values((figures as P8Store).cases)
+            .map((c) => `${c.what} (${c.who}) ${num(c.medianMs, 2)} / ${num(c.p99Ms, 2)} ms`)
+            .join(', ')}`
+        : null;
+    notes.push(
+      `P8 (median / p99): ${[store('SQLite', p8.sqlite), store('PostgreSQL', p8.postgres)].filter(Boolean).join('; ')}.`,
     );
   }
   if (notes.length) lines.push('', '## Notes', '', ...notes.map((note) => `- ${note}`));

@@ -18,8 +18,12 @@ export interface Projection<Table extends string = string> {
   readonly version: number;
   /** Its tables by their live names; a rebuild fills a generation of them under other names. */
   readonly tables: readonly Table[];
-  /** Creates one generation of its tables; `tag` is unique to the generation (index names survive a rename). */
-  createTables(db: AnyDb, names: TableNames<Table>, tag: string): Promise<void>;
+  /**
+   * Creates one generation of its tables; `tag` is unique to the generation (index names survive a rename). For a
+   * rebuild (`rebuilding`), indexes of tables that `completeRebuild` fills may wait for it: built on filled tables,
+   * an index is a sort, not a million inserts in random order.
+   */
+  createTables(db: AnyDb, names: TableNames<Table>, tag: string, rebuilding?: boolean): Promise<void>;
   /**
    * Applies events of the log in the runner's transaction. While `rebuilding`, nobody reads these tables and the
    * batches are large: what is cheaper to derive once may wait for `completeRebuild`.
@@ -30,8 +34,8 @@ export interface Projection<Table extends string = string> {
     events: readonly StoredEvent[],
     rebuilding: boolean,
   ): Promise<void>;
-  /** After a rebuild's last large batch, before the events that came meanwhile and the swap. */
-  completeRebuild?(db: AnyDb, names: TableNames<Table>): Promise<void>;
+  /** After a rebuild's last large batch, before the events that came meanwhile and the swap; `tag` as created. */
+  completeRebuild?(db: AnyDb, names: TableNames<Table>, tag: string): Promise<void>;
 }
 
 /** The names a generation gives a projection's tables. */

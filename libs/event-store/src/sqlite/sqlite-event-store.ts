@@ -36,6 +36,12 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 ) WITHOUT ROWID;
 `;
 
+/** What readiness asks the event store (ping, and the head of the log for the projection's lag): query plans pinned. */
+export const SQLITE_READINESS_SQL = {
+  ping: 'SELECT 1',
+  head: 'SELECT MAX(position) AS position FROM events',
+} as const;
+
 interface EventRow {
   position: number;
   stream_id: string;
@@ -107,7 +113,7 @@ export class SqliteEventStore implements EventStore {
   private prepare() {
     const db = this.db;
     return {
-      ping: db.prepare('SELECT 1'),
+      ping: db.prepare(SQLITE_READINESS_SQL.ping),
       streamHead: db.prepare<[string], { revision: number | null }>(
         'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
       ),
@@ -121,7 +127,7 @@ export class SqliteEventStore implements EventStore {
       readAll: db.prepare<[number, number], EventRow>(
         'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
       ),
-      head: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+      head: db.prepare<[], { position: number | null }>(SQLITE_READINESS_SQL.head),
       findKey: db.prepare<
         [string, string],
         { request_hash: string; status: number; response: string; created_at: string }

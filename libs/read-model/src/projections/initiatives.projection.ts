@@ -26,32 +26,70 @@ export interface InitiativeTables {
     created_position: number;
     updated_at: string;
   };
-  initiative_participants: MembershipRow;
-  pending_sign_offs: MembershipRow;
+  initiative_participants: ParticipantRow;
+  pending_sign_offs: PendingRow;
 }
 
-type MembershipRow = { initiative_id: string; country: string };
+/**
+ * A country's row for an initiative. It carries the initiative's list order (`created_position`), so that a list
+ * of one country's initiatives is read from an index on (country, created_position) in the order it is shown,
+ * newest first, and stops at the page's end, however many initiatives the read model holds.
+ */
+type MembershipRow = { initiative_id: string; country: string; created_position: number };
+/** A participant's row also carries what lists filter on, so that a focal point's filtered list has an index too. */
+type ParticipantRow = MembershipRow & { status: string; category: string };
+/** A pending sign-off's, what the inbox tests besides (its status is always awaiting-sign-offs). */
+type PendingRow = MembershipRow & { category: string; deadline_ms: number };
 
-/** The two membership tables, each derived from an initiative's state alone. */
-const MEMBERSHIP = [
-  ['initiative_participants', (state: Initiative) => state.participatingStates],
-  ['pending_sign_offs', pendingStates],
-] as const;
+/**
+ * The two membership tables, each derived from an initiative's row alone: its participants, and the states whose
+ * sign-off it awaits (the inbox).
+ */
+const MEMBERSHIP: readonly (readonly [
+  'initiative_participants' | 'pending_sign_offs',
+  (row: InitiativeRow) => MembershipRow[],
+])[] = [
+  [
+    'initiative_participants',
+    ({ initiativeId, state, createdPosition }) =>
+      state.participatingStates.map((country): ParticipantRow => ({
+        initiative_id: initiativeId,
+        country,
+        created_position: createdPosition,
+        status: state.status,
+        category: state.category,
+      })),
+  ],
+  [
+    'pending_sign_offs',
+    ({ initiativeId, state, createdPosition }) =>
+      pendingStates(state).map((country): PendingRow => ({
+        initiative_id: initiativeId,
+        country,
+        created_position: createdPosition,
+        category: state.category,
+        deadline_ms: Date.parse(state.signOffDeadline),
+      })),
+  ],
+];
 
 /** Initiatives read at a time when a rebuild fills its participants and pending sign-offs. */
 const MEMBERSHIP_PAGE = 5_000;
 
 /**
  * One row per initiative (its folded state, and what lists filter and sort on), and two index tables: the
- * participants of each initiative, and the states whose sign-off it awaits (the inbox).
+ * participants of each initiative, and the states whose sign-off it awaits (the inbox). Every list is answered from
+ * an index in the order it is shown (InitiativeQueries.list; the plans are pinned in query-plans.int-spec.ts).
  */
 export const initiativesProjection: Projection<Table> = {
   name: 'initiatives',
   // 2: the folded state carries formerParticipants and withdrawalReason.
-  version: 2,
+  // 3: the membership rows carry created_position and category, a participant's the status, a pending sign-off's
+  // the deadline.
+  version: 3,
   tables: ['initiative_views', 'initiative_participants', 'pending_sign_offs'],
 
-  async createTables(db, names, tag) {
+  async createTables(db, names, tag, rebuilding) {
     await db.schema
       .createTable(names.initiative_views)
       .ifNotExists()
@@ -77,20 +115,21 @@ export const initiativesProjection: Projection<Table> = {
         .columns([...columns])
         .execute();
     for (const [table] of MEMBERSHIP) {
-      await db.schema
+      let create = db.schema
         .createTable(names[table])
         .ifNotExists()
         .addColumn('initiative_id', 'text', (column) => column.notNull())
         .addColumn('country', 'text', (column) => column.notNull())
-        .addPrimaryKeyConstraint(`${table}_pk_${tag}`, ['initiative_id', 'country'])
-        .execute();
-      await db.schema
-        .createIndex(`${table}_country_${tag}`)
-        .ifNotExists()
-        .on(names[table])
-        .columns(['country', 'initiative_id'])
-        .execute();
+        .addColumn('created_position', 'bigint', (column) => column.notNull());
+      if (table === 'initiative_participants')
+        create = create.addColumn('status', 'text', (c) => c.notNull());
+      create = create.addColumn('category', 'text', (column) => column.notNull());
+      if (table === 'pending_sign_offs')
+        create = create.addColumn('deadline_ms', 'bigint', (c) => c.notNull());
+      await create.addPrimaryKeyConstraint(`${table}_pk_${tag}`, ['initiative_id', 'country']).execute();
     }
+    // A rebuild fills the membership tables at its end (completeRebuild), and indexes them then.
+    if (!rebuilding) await createMembershipIndexes(db, names, tag);
   },
 
   async apply(db, names, events, rebuilding) {
@@ -101,32 +140,46 @@ export const initiativesProjection: Projection<Table> = {
     if (!rebuilding) await writeMembership(db, names, changed, stored);
   },
 
-  async completeRebuild(db, names) {
+  async completeRebuild(db, names, tag) {
     for (let after: string | null = null; ;) {
       let query = db
         .selectFrom(names.initiative_views)
-        .select(['initiative_id', 'state'])
+        .select(['initiative_id', 'state', 'revision', 'created_position'])
         .orderBy('initiative_id')
         .limit(MEMBERSHIP_PAGE);
       if (after !== null) query = query.where('initiative_id', '>', after);
-      const rows: { initiative_id: string; state: string }[] = await query.execute();
-      if (rows.length === 0) return;
-      const states = rows.map((row) => ({
-        id: row.initiative_id,
-        state: JSON.parse(row.state) as Initiative,
-      }));
-      for (const [table, countries] of MEMBERSHIP)
-        await insertInKeyOrder(
-          db,
-          names[table],
-          states.flatMap(({ id, state }) =>
-            countries(state).map((country) => ({ initiative_id: id, country })),
-          ),
-        );
+      const rows: StoredView[] = await query.execute();
+      if (rows.length === 0) break;
+      const initiatives = rows.map(fromViewRow);
+      for (const [table, membership] of MEMBERSHIP)
+        await insertInKeyOrder(db, names[table], initiatives.flatMap(membership));
       after = rows[rows.length - 1].initiative_id;
     }
+    await createMembershipIndexes(db, names, tag);
   },
 };
+
+/**
+ * One country's rows newest first: the inbox, participant= and a focal point's list (with status= or category=,
+ * the participants' own indexes).
+ */
+async function createMembershipIndexes(db: AnyDb, names: Names, tag: string): Promise<void> {
+  for (const [table] of MEMBERSHIP) {
+    const indexes: [string, string[]][] = [['country', ['country', 'created_position']]];
+    if (table === 'initiative_participants')
+      indexes.push(
+        ['status', ['country', 'status', 'created_position']],
+        ['category', ['country', 'category', 'created_position']],
+      );
+    for (const [index, columns] of indexes)
+      await db.schema
+        .createIndex(`${table}_${index}_${tag}`)
+        .ifNotExists()
+        .on(names[table])
+        .columns(columns)
+        .execute();
+  }
+}
 
 /** One initiative's row of the read model: its folded state and what lists filter and sort on. */
 interface InitiativeRow {
@@ -186,15 +239,23 @@ async function loadRows(
       .select(['initiative_id', 'state', 'revision', 'created_position'])
       .where('initiative_id', 'in', chunk)
       .execute();
-    for (const row of rows)
-      current.set(row.initiative_id, {
-        initiativeId: row.initiative_id,
-        state: JSON.parse(row.state) as Initiative,
-        revision: Number(row.revision),
-        createdPosition: Number(row.created_position),
-      });
+    for (const row of rows) current.set(row.initiative_id, fromViewRow(row));
   });
   return current;
+}
+
+type StoredView = Pick<
+  InitiativeTables['initiative_views'],
+  'initiative_id' | 'state' | 'revision' | 'created_position'
+>;
+
+function fromViewRow(row: StoredView): InitiativeRow {
+  return {
+    initiativeId: row.initiative_id,
+    state: JSON.parse(row.state) as Initiative,
+    revision: Number(row.revision),
+    createdPosition: Number(row.created_position),
+  };
 }
 
 async function writeViews(db: AnyDb, names: Names, changed: readonly InitiativeRow[]): Promise<void> {
@@ -218,8 +279,9 @@ async function writeViews(db: AnyDb, names: Names, changed: readonly InitiativeR
 }
 
 /**
- * Of the participants and pending sign-offs, only the (initiative, country) pairs that changed are deleted or
- * inserted: most events change no participant and at most one pending sign-off.
+ * Of the participants and pending sign-offs, only the rows that changed are deleted, inserted or updated: most
+ * events change no participant and at most one pending sign-off (a participant's row changes with the initiative's
+ * status or category).
  */
 async function writeMembership(
   db: AnyDb,
@@ -227,21 +289,23 @@ async function writeMembership(
   changed: readonly InitiativeRow[],
   stored: ReadonlyMap<string, InitiativeRow>,
 ): Promise<void> {
-  for (const [table, countries] of MEMBERSHIP) {
+  for (const [table, membership] of MEMBERSHIP) {
     const removed = new Map<string, string[]>();
-    const added: MembershipRow[] = [];
+    const written: MembershipRow[] = [];
     for (const row of changed) {
       const before = stored.get(row.initiativeId);
-      const was = before ? countries(before.state) : [];
-      const is = countries(row.state);
-      for (const country of was)
-        if (!is.includes(country)) {
+      const was = new Map((before ? membership(before) : []).map((member) => [member.country, member]));
+      const is = membership(row);
+      for (const country of was.keys())
+        if (!is.some((member) => member.country === country)) {
           const ids = removed.get(country);
           if (ids) ids.push(row.initiativeId);
           else removed.set(country, [row.initiativeId]);
         }
-      for (const country of is)
-        if (!was.includes(country)) added.push({ initiative_id: row.initiativeId, country });
+      for (const member of is) {
+        const previous = was.get(member.country);
+        if (!previous || !sameRow(previous, member)) written.push(member);
+      }
     }
     for (const [country, ids] of removed)
       await inChunks(ids, (chunk) =>
@@ -251,18 +315,45 @@ async function writeMembership(
           .where('initiative_id', 'in', chunk)
           .execute(),
       );
-    await insertInKeyOrder(db, names[table], added);
+    await upsertInKeyOrder(db, names[table], written);
   }
+}
+
+function sameRow(a: MembershipRow, b: MembershipRow): boolean {
+  const keys = Object.keys(a) as (keyof MembershipRow)[];
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function sortByKey(rows: MembershipRow[]): MembershipRow[] {
+  return rows.sort((a, b) => compare(a.initiative_id, b.initiative_id) || compare(a.country, b.country));
+}
+
 /** In key order: each statement then fills neighbouring index pages rather than pages all over the index. */
 async function insertInKeyOrder(db: AnyDb, table: string, rows: MembershipRow[]): Promise<void> {
-  rows.sort((a, b) => compare(a.initiative_id, b.initiative_id) || compare(a.country, b.country));
-  await inChunks(rows, (chunk) => db.insertInto(table).values(chunk).execute());
+  await inChunks(sortByKey(rows), (chunk) => db.insertInto(table).values(chunk).execute());
+}
+
+/** New rows, and rows whose other columns changed (a participant's, when its initiative's status did). */
+async function upsertInKeyOrder(db: AnyDb, table: string, rows: MembershipRow[]): Promise<void> {
+  await inChunks(sortByKey(rows), (chunk) =>
+    db
+      .insertInto(table)
+      .values(chunk)
+      .onConflict((conflict) =>
+        conflict.columns(['initiative_id', 'country']).doUpdateSet((eb) =>
+          Object.fromEntries(
+            Object.keys(chunk[0])
+              .filter((column) => column !== 'initiative_id' && column !== 'country')
+              .map((column) => [column, eb.ref(`excluded.${column}`)]),
+          ),
+        ),
+      )
+      .execute(),
+  );
 }
 
 function toViewRow(row: InitiativeRow): InitiativeTables['initiative_views'] {

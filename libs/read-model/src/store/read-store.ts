@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { Compilable, CompiledQuery, Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types } from 'pg';
@@ -33,6 +33,9 @@ type Generation = 'live' | 'rebuild';
  * reading the live ones, and swaps them in atomically. SQLite (embedded default) or PostgreSQL, one code (Kysely).
  */
 export class ReadStore {
+  /** The tag of the rebuild's generation of tables (prepareRebuild), for its indexes built at the end. */
+  private rebuildTag: string | null = null;
+
   private constructor(
     private readonly writer: AnyDb,
     /** For queries: on SQLite a connection of its own that cannot write. */
@@ -151,12 +154,13 @@ export class ReadStore {
   /** Empties the rebuild's tables, ready to be filled from the start of the log. */
   async prepareRebuild(): Promise<void> {
     const tag = `r${Date.now().toString(36)}`;
+    this.rebuildTag = tag;
     await this.writer.transaction().execute(async (trx) => {
       for (const table of this.liveTables())
         await trx.schema.dropTable(REBUILDING(table)).ifExists().execute();
       await createCheckpoints(trx, REBUILDING(CHECKPOINTS));
       for (const projection of this.projections) {
-        await projection.createTables(trx, this.names(projection, 'rebuild'), tag);
+        await projection.createTables(trx, this.names(projection, 'rebuild'), tag, true);
         await trx
           .insertInto(REBUILDING(CHECKPOINTS))
           .values({ name: projection.name, position: 0 })
@@ -179,11 +183,19 @@ export class ReadStore {
     expected: number,
     readAfter: (position: number) => Promise<readonly StoredEvent[]>,
   ): Promise<void> {
+    const tag = this.rebuildTag ?? `r${Date.now().toString(36)}`;
     for (const projection of this.projections) {
       const complete = projection.completeRebuild?.bind(projection);
       if (complete)
-        await this.writer.transaction().execute((trx) => complete(trx, this.names(projection, 'rebuild')));
+        await this.writer
+          .transaction()
+          .execute((trx) => complete(trx, this.names(projection, 'rebuild'), tag));
     }
+    // Fresh tables have no statistics until autovacuum gets to them: PostgreSQL's planner would plan the lists on
+    // default guesses meanwhile. (SQLite's plans do not depend on statistics: none are kept.)
+    if (this.dialect === 'postgres')
+      for (const table of this.liveTables())
+        await sql`ANALYZE ${sql.table(REBUILDING(table))}`.execute(this.writer);
     await this.writer.transaction().execute(async (trx) => {
       let checkpoint = expected;
       for (let batch = await readAfter(checkpoint); batch.length > 0; batch = await readAfter(checkpoint)) {
@@ -198,7 +210,43 @@ export class ReadStore {
   }
 
   async ping(): Promise<void> {
-    await this.reader.selectFrom(CHECKPOINTS).select('position').limit(1).execute();
+    await this.pingQuery().execute();
+  }
+
+  /** What readiness reads from the read store: the ping, and the checkpoints (one row per projection). */
+  readinessQueries(): Compilable<unknown>[] {
+    return [this.pingQuery(), this.checkpointsQuery(this.reader, 'live')];
+  }
+
+  /**
+   * How the store would run a query: SQLite's `EXPLAIN QUERY PLAN` (one line per step, indented by depth), or
+   * PostgreSQL's `EXPLAIN` (its text lines). query-plans.int-spec.ts pins the plans of the queries served.
+   */
+  async explain(query: Compilable<unknown>): Promise<string[]> {
+    const { sql: text, parameters } = query.compile();
+    if (this.dialect === 'postgres') {
+      const { rows } = await this.reader.executeQuery<Record<string, string>>(
+        CompiledQuery.raw(`EXPLAIN ${text}`, [...parameters]),
+      );
+      return rows.map((row) => row['QUERY PLAN']);
+    }
+    const { rows } = await this.reader.executeQuery<{ id: number; parent: number; detail: string }>(
+      CompiledQuery.raw(`EXPLAIN QUERY PLAN ${text}`, [...parameters]),
+    );
+    const depth = new Map<number, number>([[0, -1]]);
+    return rows.map((row) => {
+      const level = (depth.get(row.parent) ?? -1) + 1;
+      depth.set(row.id, level);
+      return `${'  '.repeat(level)}${row.detail}`;
+    });
+  }
+
+  private pingQuery() {
+    return this.reader.selectFrom(CHECKPOINTS).select('position').limit(1);
+  }
+
+  private checkpointsQuery(db: AnyDb, generation: Generation) {
+    return db.selectFrom(this.tableName(CHECKPOINTS, generation)).select(['name', 'position']);
   }
 
   async close(): Promise<void> {
@@ -207,10 +255,10 @@ export class ReadStore {
   }
 
   private async checkpoints(generation: Generation): Promise<Map<string, number>> {
-    const rows: { name: string; position: number }[] = await this.writer
-      .selectFrom(this.tableName(CHECKPOINTS, generation))
-      .select(['name', 'position'])
-      .execute();
+    const rows: { name: string; position: number }[] = await this.checkpointsQuery(
+      this.writer,
+      generation,
+    ).execute();
     return new Map(rows.map((row) => [row.name, Number(row.position)]));
   }
 
