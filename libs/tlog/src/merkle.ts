@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** Merkle tree hashing of RFC 9162 §2.1.1 with SHA-256, the hash every checkpoint and proof of the log is made of. */
 export const HASH_SIZE = 32;
@@ -12,14 +12,26 @@ function sha256(...parts: Buffer[]): Buffer {
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
+/**
+ * Where a leaf's or a node's input is assembled before one-shot hashing: a projection hashes two million inputs per
+ * million events, and a Hash object each costs twice as much. Hashing is synchronous, so one buffer of each serves.
+ */
+const leafInput = Buffer.from([0x00, ...new Array<number>(HASH_SIZE).fill(0)]);
+const nodeInput = Buffer.from([0x01, ...new Array<number>(2 * HASH_SIZE).fill(0)]);
+
 /** The hash of a leaf: SHA-256(0x00 ‖ input). The prefixes keep a leaf from passing for an interior node. */
 export function leafHash(input: Buffer): Buffer {
-  return sha256(LEAF_PREFIX, input);
+  if (input.length !== HASH_SIZE) return sha256(LEAF_PREFIX, input);
+  input.copy(leafInput, 1);
+  return hash('sha256', leafInput, 'buffer');
 }
 
 /** The hash of an interior node: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return sha256(NODE_PREFIX, left, right);
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return sha256(NODE_PREFIX, left, right);
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 1 + HASH_SIZE);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** MTH({}), the root of the empty tree: SHA-256 of the empty string. */

@@ -6,7 +6,7 @@ import {
   isLogStream,
 } from '@accord/domain';
 import { StoredEvent } from '@accord/event-store';
-import { CompactRange, leafHash, leafInputOfChainHash, NodeId, rootNodes } from '@accord/tlog';
+import { CompactRange, leafHash, leafInputOfChainHash, NodeId, nodeHash, rootNodes } from '@accord/tlog';
 import { AnyDb, inChunks, Projection, TableNames } from '../projection';
 
 export type TransparencyLogTable = 'log_leaves' | 'log_nodes' | 'log_checkpoints' | 'log_cosignatures';
@@ -16,8 +16,8 @@ export interface TransparencyLogTables {
   /** One row per leaf: every initiative event, in the global log's order. */
   log_leaves: { leaf_index: number; event_id: string; stream_id: string; revision: number; hash: string };
   /**
-   * The perfect subtrees above the leaves (level ≥ 1): once complete their hash never changes, and every proof
-   * reads O(log n) of them. Level 0 is the leaf hash of `log_leaves.hash`, not stored twice.
+   * The perfect subtrees of even levels from 2 (see isStoredLevel): once complete their hash never changes, and every
+   * proof reads O(log n) of them. Level 0 is the leaf hash of `log_leaves.hash`, not stored twice.
    */
   log_nodes: { level: number; node_index: number; hash: string };
   /** Every checkpoint the log signed, by its revision in the `log-checkpoints` stream. */
@@ -48,7 +48,7 @@ export const transparencyLogProjection: Projection<TransparencyLogTable> = {
   version: 1,
   tables: ['log_leaves', 'log_nodes', 'log_checkpoints', 'log_cosignatures'],
 
-  async createTables(db, names, tag) {
+  async createTables(db, names, tag, rebuilding) {
     await db.schema
       .createTable(names.log_leaves)
       .ifNotExists()
@@ -58,18 +58,8 @@ export const transparencyLogProjection: Projection<TransparencyLogTable> = {
       .addColumn('revision', 'integer', (column) => column.notNull())
       .addColumn('hash', 'text', (column) => column.notNull())
       .execute();
-    await db.schema
-      .createIndex(`log_leaves_event_${tag}`)
-      .ifNotExists()
-      .on(names.log_leaves)
-      .column('event_id')
-      .execute();
-    await db.schema
-      .createIndex(`log_leaves_stream_${tag}`)
-      .ifNotExists()
-      .on(names.log_leaves)
-      .columns(['stream_id', 'revision'])
-      .execute();
+    // A rebuild appends a million leaves in order of the log: looked up by event, they are indexed once at its end.
+    if (!rebuilding) await createLeafIndexes(db, names, tag);
     await db.schema
       .createTable(names.log_nodes)
       .ifNotExists()
@@ -100,6 +90,10 @@ export const transparencyLogProjection: Projection<TransparencyLogTable> = {
       .execute();
   },
 
+  async completeRebuild(db, names, tag) {
+    await createLeafIndexes(db, names, tag);
+  },
+
   async apply(db, names, events) {
     const leaves = events.filter((event) => initiativeIdOf(event.streamId) !== null);
     if (leaves.length > 0) await appendLeaves(db, names, leaves);
@@ -107,6 +101,26 @@ export const transparencyLogProjection: Projection<TransparencyLogTable> = {
     if (logEvents.length > 0) await recordLogEvents(db, names, logEvents);
   },
 };
+
+/** How the leaves are looked up: by event (an inclusion proof by eventId), by stream (a bundle's leaves). */
+async function createLeafIndexes(
+  db: AnyDb,
+  names: TableNames<TransparencyLogTable>,
+  tag: string,
+): Promise<void> {
+  await db.schema
+    .createIndex(`log_leaves_event_${tag}`)
+    .ifNotExists()
+    .on(names.log_leaves)
+    .column('event_id')
+    .execute();
+  await db.schema
+    .createIndex(`log_leaves_stream_${tag}`)
+    .ifNotExists()
+    .on(names.log_leaves)
+    .columns(['stream_id', 'revision'])
+    .execute();
+}
 
 async function appendLeaves(
   db: AnyDb,
@@ -126,7 +140,7 @@ async function appendLeaves(
       hash: event.hash,
     });
     for (const node of range.append(leafInputOfChainHash(event.hash)))
-      if (node.level > 0)
+      if (isStoredLevel(node.level))
         nodeRows.push({ level: node.level, node_index: node.index, hash: node.hash.toString('hex') });
   }
   await inChunks(leafRows, (chunk) => db.insertInto(names.log_leaves).values(chunk).execute());
@@ -169,6 +183,15 @@ async function recordLogEvents(
   }
 }
 
+/**
+ * Which levels of perfect subtrees are stored: the even ones from 2. Level 0 is in the leaves, and an odd level is
+ * one hash of two stored children away, so a proof reads at most twice the rows while a rebuild writes a third as
+ * many node rows as with every level stored.
+ */
+function isStoredLevel(level: number): boolean {
+  return level >= 2 && level % 2 === 0;
+}
+
 /** The number of leaves: the next leaf's index. */
 export async function storedTreeSize(db: AnyDb, leavesTable: string): Promise<number> {
   const row: { last: number | string | null } | undefined = await db
@@ -188,8 +211,18 @@ export async function readNodes(
   nodes: readonly NodeId[],
 ): Promise<(level: number, index: number) => Buffer> {
   const hashes = new Map<string, Buffer>();
-  const leafIndexes = nodes.filter((node) => node.level === 0).map((node) => node.index);
-  const inner = nodes.filter((node) => node.level > 0);
+  const key = (level: number, index: number) => `${level} ${index}`;
+  // An odd level is not stored: such a node is the hash of its two children, one level down, which are.
+  const wanted = nodes.flatMap((node) =>
+    isStoredLevel(node.level) || node.level === 0
+      ? [node]
+      : [
+          { level: node.level - 1, index: 2 * node.index },
+          { level: node.level - 1, index: 2 * node.index + 1 },
+        ],
+  );
+  const leafIndexes = wanted.filter((node) => node.level === 0).map((node) => node.index);
+  const inner = wanted.filter((node) => node.level > 0);
   if (leafIndexes.length > 0) {
     const rows: { leaf_index: number; hash: string }[] = await db
       .selectFrom(names.log_leaves)
@@ -197,7 +230,7 @@ export async function readNodes(
       .where('leaf_index', 'in', leafIndexes)
       .execute();
     for (const row of rows)
-      hashes.set(`0 ${Number(row.leaf_index)}`, leafHash(leafInputOfChainHash(row.hash)));
+      hashes.set(key(0, Number(row.leaf_index)), leafHash(leafInputOfChainHash(row.hash)));
   }
   if (inner.length > 0) {
     const rows: { level: number; node_index: number; hash: string }[] = await db
@@ -207,11 +240,16 @@ export async function readNodes(
         eb.or(inner.map((node) => eb.and([eb('level', '=', node.level), eb('node_index', '=', node.index)]))),
       )
       .execute();
-    for (const row of rows)
-      hashes.set(`${row.level} ${Number(row.node_index)}`, Buffer.from(row.hash, 'hex'));
+    for (const row of rows) hashes.set(key(row.level, Number(row.node_index)), Buffer.from(row.hash, 'hex'));
+  }
+  for (const node of nodes) {
+    const left = hashes.get(key(node.level - 1, 2 * node.index));
+    const right = hashes.get(key(node.level - 1, 2 * node.index + 1));
+    if (!hashes.has(key(node.level, node.index)) && left && right)
+      hashes.set(key(node.level, node.index), nodeHash(left, right));
   }
   return (level, index) => {
-    const hash = hashes.get(`${level} ${index}`);
+    const hash = hashes.get(key(level, index));
     if (!hash) throw new Error(`The tree has no node at level ${level}, index ${index}`);
     return hash;
   };
