@@ -108,13 +108,13 @@ export class HttpClient {
 
 export type Who =
   | { role: 'secretariat' | 'fund-board' | 'auditor'; sub?: string }
-  | { role: 'focal-point'; country: string; sub?: string };
+  | { role: 'focal-point' | 'witness'; country: string; sub?: string };
 
 const minted = new Map<string, Promise<string>>();
 
 /** A valid token of the suite's secret for a role (and country), cached per role, country and sub. */
 export function tokenFor(who: Who): Promise<string> {
-  const country = who.role === 'focal-point' ? who.country : undefined;
+  const country = 'country' in who ? who.country : undefined;
   const sub = who.sub ?? `rel-${who.role}${country ? `-${country.toLowerCase()}` : ''}`;
   const cacheKey = `${who.role}/${country ?? ''}/${sub}`;
   let token = minted.get(cacheKey);
@@ -136,6 +136,8 @@ export const secretariat: Who = { role: 'secretariat' };
 export const fundBoard: Who = { role: 'fund-board' };
 export const auditor: Who = { role: 'auditor' };
 export const focalPoint = (country: string, sub?: string): Who => ({ role: 'focal-point', country, sub });
+/** A member state's witness of the transparency log. */
+export const witnessOf = (country: string): Who => ({ role: 'witness', country });
 
 export const MEMBERS = ['AZE', 'KAZ', 'KGZ', 'TUR', 'UZB'] as const;
 
