@@ -8,10 +8,17 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { DEFAULT_PARTIES } from '@accord/domain';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const APPS = ['api', 'projector', 'relay'] as const;
 export type App = (typeof APPS)[number];
+/** The states that run a witness of the transparency log: the members of the default parties file. */
+export const MEMBER_STATES = DEFAULT_PARTIES.filter((party) => party.role === 'member').map(
+  (party) => party.code,
+);
+/** The built-in parties file, for the parties files the deployments mount. */
+export const DEFAULT_PARTIES_FILE = 'libs/domain/src/parties/ots-parties.json';
 
 export type Json = Record<string, unknown>;
 export type Env = Record<string, string>;
