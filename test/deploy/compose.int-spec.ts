@@ -1,15 +1,19 @@
-import { join } from 'node:path';
-import { AccordConfig, loadConfig } from '@accord/config';
+import { join, posix } from 'node:path';
+import { AccordConfig, DEFAULT_LOG_ORIGIN, loadConfig } from '@accord/config';
+import { generateSignerKey, parseVerifierKey, verifierKeyOf } from '@accord/tlog';
+import { parseWitnessArgs } from '../../apps/cli/src/commands/witness';
 import {
   APPS,
   App,
   composeEnvironment,
   configVariableNames,
+  DEFAULT_PARTIES_FILE,
   Env,
   interpolate,
   interpolateDeep,
   isPinnedUpstreamImage,
   Json,
+  MEMBER_STATES,
   parseYamlFile,
   repoPathExists,
   ROOT,
@@ -18,21 +22,56 @@ import {
 /** Static checks of docker-compose.yml: no Docker engine runs here, so nothing is started. */
 describe('docker-compose.yml', () => {
   const SECRET = 'compose-test-secret-of-at-least-32-characters';
+  const LOG_PRIVATE_KEY = generateSignerKey(DEFAULT_LOG_ORIGIN);
+  const LOG_PUBLIC_KEY = verifierKeyOf(LOG_PRIVATE_KEY);
+  /** What `docker compose up` requires from the environment. */
+  const REQUIRED: Env = {
+    ACCORD_JWT_SECRET: SECRET,
+    ACCORD_LOG_PRIVATE_KEY: LOG_PRIVATE_KEY,
+    ACCORD_LOG_PUBLIC_KEY: LOG_PUBLIC_KEY,
+  };
   const raw = parseYamlFile(join(ROOT, 'docker-compose.yml'))[0];
-  const compose = interpolateDeep(raw, { ACCORD_JWT_SECRET: SECRET });
+  const compose = interpolateDeep(raw, REQUIRED);
   const services = compose.services as Record<string, Json>;
+  const profilesOf = (name: string) => (services[name].profiles as string[] | undefined) ?? [];
+  const witnesses = Object.keys(services).filter((name) => profilesOf(name).includes('witnesses'));
   const accordServices = Object.keys(services).filter((name) => services[name].build !== undefined);
   const env = (service: string): Env => composeEnvironment(services[service].environment);
-
-  it('has the whole topology: EventStoreDB, Kafka, PostgreSQL and the three Accord processes', () => {
-    expect(Object.keys(services).sort()).toEqual(
-      ['api', 'eventstoredb', 'kafka', 'postgres', 'projector', 'relay'].sort(),
+  /** A service's environment with the paths of the files Compose mounts (`configs`) as the files on this host. */
+  const hostEnv = (service: string): Env => {
+    const mounted = Object.fromEntries(
+      ((services[service].configs as Json[] | undefined) ?? []).map((config) => [
+        config.target,
+        ((compose.configs as Record<string, Json>)[config.source as string].file as string).replace(
+          /^\.\//,
+          '',
+        ),
+      ]),
     );
-    expect(accordServices.sort()).toEqual([...APPS].sort());
+    return Object.fromEntries(
+      Object.entries(env(service)).map(([name, value]) => [name, mounted[value] ?? value]),
+    );
+  };
+
+  it('has the whole topology: EventStoreDB, Kafka, PostgreSQL and the three Accord processes, and the witnesses', () => {
+    expect(
+      Object.keys(services)
+        .filter((name) => !witnesses.includes(name))
+        .sort(),
+    ).toEqual(['api', 'eventstoredb', 'kafka', 'postgres', 'projector', 'relay'].sort());
+    expect(accordServices.filter((name) => !witnesses.includes(name)).sort()).toEqual([...APPS].sort());
   });
 
-  it('refuses to start without ACCORD_JWT_SECRET, and uses no other unset variable without a default', () => {
-    expect(() => interpolateDeep(raw, {})).toThrow(/ACCORD_JWT_SECRET/);
+  it('refuses to start without ACCORD_JWT_SECRET and the log keys, and uses no other unset variable without a default', () => {
+    for (const variable of Object.keys(REQUIRED)) {
+      const { [variable]: _missing, ...others } = REQUIRED;
+      expect(() => interpolateDeep(raw, others)).toThrow(new RegExp(variable));
+    }
+    for (const variable of ['ACCORD_LOG_PRIVATE_KEY', 'ACCORD_LOG_PUBLIC_KEY']) {
+      const { [variable]: _missing, ...others } = REQUIRED;
+      // The message tells how to make the key.
+      expect(() => interpolateDeep(raw, others)).toThrow(/npx accord keys log --origin accord\.local\/log/);
+    }
     const text = JSON.stringify(raw);
     const bareVariables = [...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]);
     expect(bareVariables).toEqual([]);
@@ -82,7 +121,7 @@ describe('docker-compose.yml', () => {
   describe.each(APPS)('%s', (app: App) => {
     let config: AccordConfig;
     beforeAll(() => {
-      config = loadConfig(env(app), ROOT);
+      config = loadConfig(hostEnv(app), ROOT);
     });
 
     it('has a configuration that loadConfig accepts, for the production topology', () => {
@@ -141,10 +180,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the HS256 secret to the api only, and the Kafka brokers to the relay', () => {
-    expect(loadConfig(env('api'), ROOT).jwt).toMatchObject({ kind: 'hs256', secret: SECRET });
+    expect(loadConfig(hostEnv('api'), ROOT).jwt).toMatchObject({ kind: 'hs256', secret: SECRET });
     expect(env('projector').ACCORD_JWT_SECRET).toBeUndefined();
     expect(env('relay').ACCORD_JWT_SECRET).toBeUndefined();
-    expect(loadConfig(env('relay'), ROOT).kafka).toMatchObject({
+    expect(loadConfig(hostEnv('relay'), ROOT).kafka).toMatchObject({
       brokers: ['kafka:9092'],
       replicationFactor: 1,
     });
@@ -177,9 +216,10 @@ describe('docker-compose.yml', () => {
     expect(dependencies('relay')).toEqual(['eventstoredb', 'kafka', 'postgres']);
   });
 
-  it('has a health check and a restart policy on every service', () => {
+  it('has a health check and a restart policy on every service (a witness serves nothing to check)', () => {
     for (const [name, service] of Object.entries(services)) {
-      expect({ name, healthcheck: Array.isArray((service.healthcheck as Json | undefined)?.test) }).toEqual({
+      const healthcheck = service.healthcheck as Json | undefined;
+      expect({ name, healthcheck: witnesses.includes(name) || Array.isArray(healthcheck?.test) }).toEqual({
         name,
         healthcheck: true,
       });
@@ -227,6 +267,133 @@ describe('docker-compose.yml', () => {
       const mounts = (services[name].volumes as string[]).map((mount) => mount.split(':')[0]);
       expect(mounts.every((mount) => volumes.includes(mount))).toBe(true);
     }
+  });
+
+  it('gives the log’s private key to the projector only and its verifier key to the api, named after the origin', () => {
+    const logOf = (app: App) => loadConfig(hostEnv(app), ROOT).log;
+    expect(logOf('projector')).toMatchObject({ origin: DEFAULT_LOG_ORIGIN, privateKey: LOG_PRIVATE_KEY });
+    expect(logOf('api')).toMatchObject({
+      origin: DEFAULT_LOG_ORIGIN,
+      privateKey: null,
+      publicKey: LOG_PUBLIC_KEY,
+    });
+    expect(env('relay').ACCORD_LOG_PRIVATE_KEY).toBeUndefined();
+    expect(env('relay').ACCORD_LOG_PUBLIC_KEY).toBeUndefined();
+    // The origin can be chosen, for every process at once: it names the key, which loadConfig checks.
+    const origin = 'accord.example.org/log';
+    const key = generateSignerKey(origin);
+    const chosen = interpolateDeep(raw, {
+      ...REQUIRED,
+      ACCORD_LOG_ORIGIN: origin,
+      ACCORD_LOG_PRIVATE_KEY: key,
+      ACCORD_LOG_PUBLIC_KEY: verifierKeyOf(key),
+    }).services as Record<string, Json>;
+    for (const app of APPS)
+      expect(composeEnvironment(chosen[app].environment).ACCORD_LOG_ORIGIN).toBe(origin);
+    expect(parseVerifierKey(composeEnvironment(chosen.api.environment).ACCORD_LOG_PUBLIC_KEY).name).toBe(
+      origin,
+    );
+  });
+
+  it('mounts into the api the parties file ACCORD_PARTIES_FILE names on the host, by default the built-in one', () => {
+    const partiesFile = (environment: Env) =>
+      (
+        (interpolateDeep(raw, { ...REQUIRED, ...environment }).configs as Record<string, Json>)
+          .parties as Json
+      ).file;
+    expect(partiesFile({})).toBe(`./${DEFAULT_PARTIES_FILE}`);
+    expect(partiesFile({ ACCORD_PARTIES_FILE: './keys/parties.json' })).toBe('./keys/parties.json');
+    expect(hostEnv('api').ACCORD_PARTIES_FILE).toBe(DEFAULT_PARTIES_FILE);
+    expect(loadConfig(hostEnv('api'), ROOT).parties.all.map((party) => party.code)).toEqual(
+      expect.arrayContaining(MEMBER_STATES),
+    );
+  });
+
+  describe('witnesses', () => {
+    /** Each witness's command line as the CLI reads it (the token is the environment's, checked below). */
+    const byState = new Map(
+      witnesses.map((name) => {
+        const command = services[name].command as string[];
+        const options = parseWitnessArgs(command.slice(3), { ACCORD_TOKEN: 'a token' });
+        if (typeof options === 'string') throw new Error(`${name}: ${options}`);
+        return [command[command.indexOf('--state') + 1], { name, options }];
+      }),
+    );
+
+    it('runs one witness per member state, as a service of the profile witnesses only', () => {
+      expect([...byState.keys()].sort()).toEqual([...MEMBER_STATES].sort());
+      expect(witnesses).toHaveLength(MEMBER_STATES.length);
+      for (const name of witnesses)
+        expect({ name, profiles: profilesOf(name) }).toEqual({ name, profiles: ['witnesses'] });
+      // `docker compose up` without the profile starts everything else.
+      for (const name of Object.keys(services).filter((n) => !witnesses.includes(n)))
+        expect({ name, profiles: profilesOf(name) }).toEqual({ name, profiles: [] });
+    });
+
+    it('runs accord witness of the image against the api over the compose network', () => {
+      for (const [state, { name, options }] of byState) {
+        const command = services[name].command as string[];
+        expect({ name, entry: command.slice(0, 3) }).toEqual({
+          name,
+          entry: ['node', 'dist/apps/cli/src/main.js', 'witness'],
+        });
+        const url = new URL(options.url);
+        expect({ state, host: url.hostname, port: url.port }).toEqual({
+          state,
+          host: 'api',
+          port: String(loadConfig(hostEnv('api'), ROOT).port),
+        });
+        expect(services[name].depends_on).toEqual({ api: { condition: 'service_healthy' } });
+        expect(services[name].image).toBe(services.api.image);
+        expect(services[name].healthcheck).toEqual({ disable: true });
+        expect(services[name]).toMatchObject({
+          read_only: true,
+          cap_drop: ['ALL'],
+          restart: 'unless-stopped',
+        });
+        expect(services[name].ports).toBeUndefined();
+      }
+    });
+
+    it('gives each witness its own key file, token and state volume', () => {
+      const keyFiles = new Set<string>();
+      const tokenVariables = new Set<string>();
+      const volumes = new Set<string>();
+      const declaredVolumes = Object.keys(compose.volumes as Json);
+      for (const [state, { name, options }] of byState) {
+        // The key: a secret of its own, a file on the host, mounted where --key reads it.
+        const [secret, ...more] = services[name].secrets as Json[];
+        expect(more).toEqual([]);
+        expect(options.keyFile).toBe(posix.join('/run/secrets', secret.target as string));
+        const file = ((compose.secrets as Record<string, Json>)[secret.source as string] as Json)
+          .file as string;
+        expect({ state, file }).toEqual({ state, file: `./keys/${state}.witness.key` });
+        keyFiles.add(file);
+        // The token: a variable of its own, optional so that compose starts without the witnesses.
+        const token = /^\$\{(ACCORD_WITNESS_[A-Z]{3}_TOKEN):-\}$/.exec(
+          composeEnvironment((raw.services as Record<string, Json>)[name].environment).ACCORD_TOKEN,
+        );
+        expect({ state, token: token?.[1] }).toEqual({ state, token: `ACCORD_WITNESS_${state}_TOKEN` });
+        tokenVariables.add(token?.[1] as string);
+        const withToken = interpolateDeep(raw, { ...REQUIRED, [token?.[1] as string]: `token of ${state}` });
+        expect(composeEnvironment((withToken.services as Record<string, Json>)[name].environment)).toEqual({
+          ACCORD_TOKEN: `token of ${state}`,
+        });
+        // The state file: on a named volume of its own, the one writable place besides /tmp.
+        const mounts = (services[name].volumes as string[]).map((mount) => mount.split(':'));
+        expect(mounts).toHaveLength(1);
+        const [[volume, target]] = mounts;
+        expect(declaredVolumes).toContain(volume);
+        expect(posix.dirname(options.stateFile)).toBe(target);
+        expect(services[name].tmpfs).toEqual(['/tmp']);
+        volumes.add(volume);
+      }
+      expect([keyFiles.size, tokenVariables.size, volumes.size]).toEqual(Array(3).fill(MEMBER_STATES.length));
+      for (const [name, service] of Object.entries(services))
+        if (!witnesses.includes(name))
+          for (const mount of (service.volumes as string[] | undefined) ?? [])
+            expect({ name, shares: volumes.has(mount.split(':')[0]) }).toEqual({ name, shares: false });
+    });
   });
 
   it('interpolates like Compose', () => {

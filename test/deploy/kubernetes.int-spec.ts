@@ -1,16 +1,22 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { AccordConfig, loadConfig } from '@accord/config';
+import { join, posix } from 'node:path';
+import { AccordConfig, DEFAULT_LOG_ORIGIN, loadConfig } from '@accord/config';
+import { generateSignerKey, verifierKeyOf } from '@accord/tlog';
+import { parseWitnessArgs } from '../../apps/cli/src/commands/witness';
 import {
   APPS,
   App,
   configVariableNames,
   containerPortNumber,
+  DEFAULT_PARTIES_FILE,
+  documentedCreations,
   documentedSecrets,
+  Env,
   isPinnedUpstreamImage,
   Json,
   kubectlKustomize,
   KUSTOMIZE_DIRS,
+  MEMBER_STATES,
   name,
   parseYamlFile,
   podContainers,
@@ -24,6 +30,21 @@ import {
   withoutNameHashes,
 } from './support';
 
+/** The volume a path of a container lies in, and the path within it; null outside every mount. */
+function mountOf(
+  pod: Json,
+  container: Json,
+  path: string,
+): { mount: Json; volume: Json; key: string } | null {
+  const mount = ((container.volumeMounts as Json[]) ?? []).find((m) =>
+    path.startsWith(`${(m.mountPath as string).replace(/\/$/, '')}/`),
+  );
+  if (!mount) return null;
+  const volume = ((pod.volumes as Json[]) ?? []).find((v) => v.name === mount.name);
+  if (!volume) throw new Error(`no volume ${mount.name}`);
+  return { mount, volume, key: posix.relative(mount.mountPath as string, path) };
+}
+
 /** Static checks of the kustomize base and overlays (no cluster here; `kubectl kustomize` renders when installed). */
 describe('deploy/k8s', () => {
   const yamlFiles = (dir: string): string[] =>
@@ -34,6 +55,7 @@ describe('deploy/k8s', () => {
     });
 
   const secrets = documentedSecrets();
+  const configMapsToCreate = documentedCreations('configmap');
   /** The README's example values, with a stand-in where the example is a shell command. */
   const secretValues = new Map(
     [...secrets].map(([secret, keys]) => [
@@ -139,7 +161,34 @@ describe('deploy/k8s', () => {
       expect(containers).toHaveLength(1);
       return containers[0];
     };
-    const envOf = (app: App) => resolveContainerEnv(container(app), resources, secretValues);
+    /** The log's key pair, as `accord keys log` makes it for the origin this variant configures. */
+    const logOrigin =
+      ((ofKind('ConfigMap').find((c) => name(c) === 'accord-config')?.data as Env | undefined) ?? {})
+        .ACCORD_LOG_ORIGIN ?? DEFAULT_LOG_ORIGIN;
+    const logPrivateKey = generateSignerKey(logOrigin);
+    const values = new Map([
+      ...secretValues,
+      [
+        'accord-log-key',
+        new Map([
+          ['ACCORD_LOG_PRIVATE_KEY', logPrivateKey],
+          ['ACCORD_LOG_PUBLIC_KEY', verifierKeyOf(logPrivateKey)],
+        ]),
+      ],
+    ]);
+    /**
+     * A container's environment; a file it reads from a ConfigMap the operator creates (the parties file) is the
+     * repository's built-in parties file, of the same format.
+     */
+    const envOf = (app: App): Env => {
+      const env = resolveContainerEnv(container(app), resources, values);
+      const partiesFile = env.ACCORD_PARTIES_FILE;
+      if (partiesFile === undefined) return env;
+      const mounted = mountOf(podSpec(deployment(app)), container(app), partiesFile);
+      const configMap = (mounted?.volume.configMap as Json | undefined)?.name as string;
+      expect(configMapsToCreate.get(configMap)?.has(mounted?.key as string)).toBe(true);
+      return { ...env, ACCORD_PARTIES_FILE: DEFAULT_PARTIES_FILE };
+    };
     const configOf = (app: App): AccordConfig => loadConfig(envOf(app), ROOT);
 
     it('has the three Deployments, their Services, the HPA, the PDB and the NetworkPolicies in namespace accord', () => {
@@ -175,31 +224,78 @@ describe('deploy/k8s', () => {
     });
 
     it('references only Secret keys that deploy/README.md documents (with the command that creates them)', () => {
-      for (const app of APPS)
-        for (const variable of (container(app).env as Json[]) ?? []) {
+      // The README shows one witness's Secret; the others are made alike.
+      const documentedAs = (secret: string) =>
+        secret.replace(/^accord-witness-[a-z]{3}$/, 'accord-witness-kaz');
+      const documented = (deployment: string, secret: unknown, key: unknown) =>
+        expect({
+          deployment,
+          secret,
+          key,
+          documented: secrets.get(documentedAs(secret as string))?.has(key as string),
+        }).toEqual({
+          deployment,
+          secret,
+          key,
+          documented: true,
+        });
+      for (const d of ofKind('Deployment')) {
+        for (const variable of podContainers(d).flatMap((c) => (c.env as Json[]) ?? [])) {
           const ref = (variable.valueFrom as Json | undefined)?.secretKeyRef as Json | undefined;
           if (!ref) continue;
-          expect({
-            app,
-            secret: ref.name,
-            key: ref.key,
-            documented: secrets.get(ref.name as string)?.has(ref.key as string),
-          }).toEqual({
-            app,
-            secret: ref.name,
-            key: ref.key,
-            documented: true,
-          });
+          documented(name(d), ref.name, ref.key);
           expect(ref.optional).toBeUndefined();
         }
+        for (const volume of (podSpec(d).volumes as Json[]) ?? []) {
+          const secret = volume.secret as Json | undefined;
+          if (!secret) continue;
+          expect(secret.items).toBeDefined();
+          for (const item of secret.items as Json[]) documented(name(d), secret.secretName, item.key);
+        }
+      }
     });
 
-    it('references only ConfigMaps and ServiceAccounts that it defines', () => {
+    it('references only ConfigMaps and ServiceAccounts that it defines, or ConfigMaps that deploy/README.md creates', () => {
       for (const app of APPS) {
         for (const source of (container(app).envFrom as Json[]) ?? [])
           expect(ofKind('ConfigMap').map(name)).toContain((source.configMapRef as Json).name);
         expect(ofKind('ServiceAccount').map(name)).toContain(podSpec(deployment(app)).serviceAccountName);
       }
+      for (const d of ofKind('Deployment'))
+        for (const volume of (podSpec(d).volumes as Json[]) ?? []) {
+          const configMap = (volume.configMap as Json | undefined)?.name as string | undefined;
+          if (configMap === undefined) continue;
+          expect({
+            deployment: name(d),
+            configMap,
+            known:
+              ofKind('ConfigMap').some((c) => name(c) === configMap) || configMapsToCreate.has(configMap),
+          }).toEqual({ deployment: name(d), configMap, known: true });
+        }
+    });
+
+    it('gives the log’s private key to the projector only and its verifier key to the api, named after the origin', () => {
+      expect(configOf('projector').log).toMatchObject({
+        origin: logOrigin,
+        privateKey: values.get('accord-log-key')?.get('ACCORD_LOG_PRIVATE_KEY'),
+      });
+      expect(configOf('api').log).toMatchObject({
+        origin: logOrigin,
+        privateKey: null,
+        publicKey: values.get('accord-log-key')?.get('ACCORD_LOG_PUBLIC_KEY'),
+      });
+      expect(configOf('relay').log).toMatchObject({ privateKey: null, publicKey: null });
+      const holders = ofKind('Deployment').filter((d) =>
+        podContainers(d).some((c) =>
+          ((c.env as Json[]) ?? []).some(
+            (v) =>
+              ((v.valueFrom as Json | undefined)?.secretKeyRef as Json | undefined)?.key ===
+              'ACCORD_LOG_PRIVATE_KEY',
+          ),
+        ),
+      );
+      expect(holders.map(name)).toEqual([name(deployment('projector'))]);
+      if (production) expect(logOrigin).not.toBe(DEFAULT_LOG_ORIGIN);
     });
 
     describe.each(APPS)('%s', (app: App) => {
@@ -282,6 +378,157 @@ describe('deploy/k8s', () => {
         // Writable paths are volumes (the root file system is read-only).
         const mounts = ((c.volumeMounts as Json[]) ?? []).map((m) => m.mountPath);
         expect(mounts).toEqual(expect.arrayContaining(['/tmp', envOf(app).ACCORD_DATA_DIR]));
+      });
+    });
+
+    describe('witnesses', () => {
+      const witnesses = ofKind('Deployment').filter(
+        (d) =>
+          ((d.metadata as Json).labels as Record<string, string>)['app.kubernetes.io/component'] ===
+          'witness',
+      );
+      /**
+       * Each witness's command line as the CLI reads it. The files it names are in the pod: the log key's is read
+       * here as the key itself, and the token is checked apart.
+       */
+      const parsed = witnesses.map((d) => {
+        const [c] = podContainers(d);
+        const command = c.command as string[];
+        const argument = (option: string) => command[command.indexOf(option) + 1];
+        const logKeyFile = argument('--log-key');
+        const options = parseWitnessArgs(
+          command
+            .slice(3)
+            .map((word) =>
+              word === logKeyFile
+                ? (values.get('accord-log-key')?.get('ACCORD_LOG_PUBLIC_KEY') as string)
+                : word,
+            ),
+          { ACCORD_TOKEN: 'a token' },
+        );
+        if (typeof options === 'string') throw new Error(`${name(d)}: ${options}`);
+        return { d, c, pod: podSpec(d), command, options, logKeyFile, state: argument('--state') };
+      });
+
+      it(
+        production
+          ? 'runs one witness Deployment per member state'
+          : 'runs no witness (the production overlay has them)',
+        () => {
+          expect(parsed.map(({ state }) => state).sort()).toEqual(
+            production ? [...MEMBER_STATES].sort() : [],
+          );
+          for (const { d, state } of parsed) expect(name(d)).toBe(`accord-witness-${state.toLowerCase()}`);
+        },
+      );
+
+      it('runs accord witness of the Accord image against the api Service, one pod at a time', () => {
+        const apiService = ofKind('Service').find((service) => name(service) === 'accord-api') as Json;
+        for (const { d, c, command, options } of parsed) {
+          expect(podContainers(d)).toHaveLength(1);
+          expect(command.slice(0, 3)).toEqual(['node', 'dist/apps/cli/src/main.js', 'witness']);
+          expect(c.image).toBe(container('api').image);
+          const url = new URL(options.url);
+          expect(url.hostname).toBe(
+            `${name(apiService)}.${(apiService.metadata as Json).namespace}.svc.cluster.local`,
+          );
+          const port = ((apiService.spec as Json).ports as Json[]).find(
+            (p) => p.port === Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+          ) as Json;
+          expect(containerPortNumber(container('api'), port.targetPort)).toBe(configOf('api').port);
+          expect({
+            replicas: (d.spec as Json).replicas,
+            strategy: ((d.spec as Json).strategy as Json).type,
+          }).toEqual({
+            replicas: 1,
+            strategy: 'Recreate',
+          });
+        }
+      });
+
+      it('gives each witness its own Secret (key, pinned log key, token) and its own volume for its state file', () => {
+        const secretsSeen = new Set<string>();
+        const claimsSeen = new Set<string>();
+        for (const { d, c, pod, options, logKeyFile } of parsed) {
+          const keyFiles = [options.keyFile, logKeyFile].map((path) => mountOf(pod, c, path));
+          const secretNames = keyFiles.map((file) => (file?.volume.secret as Json | undefined)?.secretName);
+          const token = ((c.env as Json[]).find((v) => v.name === 'ACCORD_TOKEN')?.valueFrom as Json)
+            .secretKeyRef as Json;
+          expect(new Set([...secretNames, token.name])).toEqual(new Set([name(d)]));
+          for (const file of keyFiles) {
+            expect(file?.mount.readOnly).toBe(true);
+            expect(((file?.volume.secret as Json).items as Json[]).map((item) => item.path)).toContain(
+              file?.key,
+            );
+          }
+          secretsSeen.add(token.name as string);
+          const state = mountOf(pod, c, options.stateFile);
+          const claim = (state?.volume.persistentVolumeClaim as Json | undefined)?.claimName as string;
+          const pvc = ofKind('PersistentVolumeClaim').find((r) => name(r) === claim) as Json;
+          expect((pvc.spec as Json).accessModes).toEqual(['ReadWriteOnce']);
+          claimsSeen.add(claim);
+        }
+        expect([secretsSeen.size, claimsSeen.size]).toEqual([parsed.length, parsed.length]);
+      });
+
+      it('runs as non-root with a read-only root file system, no capabilities, no token and resource limits', () => {
+        for (const { c, pod } of parsed) {
+          expect(pod.securityContext).toMatchObject({
+            runAsNonRoot: true,
+            seccompProfile: { type: 'RuntimeDefault' },
+          });
+          expect(c.securityContext).toMatchObject({
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          });
+          expect(pod.automountServiceAccountToken).toBe(false);
+          for (const kind of ['requests', 'limits'])
+            expect(Object.keys((c.resources as Json)[kind] as Json).sort()).toEqual(['cpu', 'memory']);
+          expect(((c.volumeMounts as Json[]) ?? []).map((m) => m.mountPath)).toContain('/tmp');
+        }
+      });
+
+      it('lets a witness reach DNS and the api pods’ port only, and nothing reach it', () => {
+        const labelsOf = (d: Json) => (((d.spec as Json).template as Json).metadata as Json).labels as Json;
+        const selecting = (d: Json) =>
+          ofKind('NetworkPolicy').filter((p) =>
+            Object.entries(((p.spec as Json).podSelector as Json).matchLabels as Json).every(
+              ([key, value]) => labelsOf(d)[key] === value,
+            ),
+          );
+        const apiLabels = labelsOf(deployment('api'));
+        for (const { d } of parsed) {
+          const policies = selecting(d);
+          expect(policies.flatMap((p) => (p.spec as Json).policyTypes as string[])).toEqual(
+            expect.arrayContaining(['Ingress', 'Egress']),
+          );
+          expect(policies.flatMap((p) => ((p.spec as Json).ingress as Json[]) ?? [])).toEqual([]);
+          const egress = policies.flatMap((p) => ((p.spec as Json).egress as Json[]) ?? []);
+          /** `peer:port/protocol`, the peer `any` (no `to`), `api` (the api pods) or `other`. */
+          const allowed = egress.flatMap((rule) => {
+            const peers = ((rule.to as Json[] | undefined) ?? []).map(
+              (peer) => ((peer.podSelector as Json | undefined)?.matchLabels as Json | undefined) ?? {},
+            );
+            const peer =
+              peers.length === 0
+                ? 'any'
+                : peers.every((labels) => Object.entries(labels).every(([k, v]) => apiLabels[k] === v))
+                  ? 'api'
+                  : 'other';
+            return ((rule.ports as Json[]) ?? []).map(
+              (port) => `${peer}:${port.port}/${port.protocol ?? 'TCP'}`,
+            );
+          });
+          expect(allowed.sort()).toEqual(
+            ['any:53/TCP', 'any:53/UDP', `api:${configOf('api').port}/TCP`].sort(),
+          );
+          // No Service sends it traffic.
+          for (const service of ofKind('Service'))
+            expect(
+              Object.entries((service.spec as Json).selector as Json).every(([k, v]) => labelsOf(d)[k] === v),
+            ).toBe(false);
+        }
       });
     });
 
@@ -399,11 +646,22 @@ describe('deploy/k8s', () => {
     });
   });
 
-  it('documents in deploy/README.md how to create every Secret it references', () => {
+  it('documents in deploy/README.md how to create every Secret and ConfigMap it references', () => {
     expect([...(secrets.get('accord-secrets')?.keys() ?? [])].sort()).toEqual([
       'ACCORD_JWT_SECRET',
       'DATABASE_URL',
       'EVENTSTORE_CONNECTION_STRING',
     ]);
+    expect([...(secrets.get('accord-log-key')?.keys() ?? [])].sort()).toEqual([
+      'ACCORD_LOG_PRIVATE_KEY',
+      'ACCORD_LOG_PUBLIC_KEY',
+    ]);
+    // The witnesses' Secrets are alike: one is shown, the others named after it.
+    expect([...(secrets.get('accord-witness-kaz')?.entries() ?? [])].sort()).toEqual([
+      ['ACCORD_TOKEN', expect.any(String)],
+      ['log.vkey', 'log.vkey'],
+      ['witness.key', 'keys/KAZ.witness.key'],
+    ]);
+    expect([...(configMapsToCreate.get('accord-parties')?.keys() ?? [])]).toEqual(['parties.json']);
   });
 });

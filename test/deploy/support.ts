@@ -8,10 +8,17 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { DEFAULT_PARTIES } from '@accord/domain';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const APPS = ['api', 'projector', 'relay'] as const;
 export type App = (typeof APPS)[number];
+/** The states that run a witness of the transparency log: the members of the default parties file. */
+export const MEMBER_STATES = DEFAULT_PARTIES.filter((party) => party.role === 'member').map(
+  (party) => party.code,
+);
+/** The built-in parties file, for the parties files the deployments mount. */
+export const DEFAULT_PARTIES_FILE = 'libs/domain/src/parties/ots-parties.json';
 
 export type Json = Record<string, unknown>;
 export type Env = Record<string, string>;
@@ -44,18 +51,27 @@ export function configVariableNames(): Set<string> {
   return names;
 }
 
-/** The example values of `kubectl create secret generic NAME --from-literal=KEY=VALUE` in deploy/README.md. */
-export function documentedSecrets(): Map<string, Map<string, string>> {
+/**
+ * What deploy/README.md tells to create with `kubectl create secret generic NAME` or `kubectl create configmap NAME`:
+ * by name, each key with the example value of `--from-literal=KEY=VALUE` or the path of `--from-file=KEY=PATH`.
+ */
+export function documentedCreations(kind: 'secret generic' | 'configmap'): Map<string, Map<string, string>> {
   const readme = readRepoFile('deploy/README.md').replace(/\\\n\s*/g, ' ');
-  const secrets = new Map<string, Map<string, string>>();
-  for (const command of readme.matchAll(/create secret generic ([a-z0-9.-]+)((?:\s+--from-literal=\S+)+)/g)) {
+  const value = `(?:'[^']*'|"[^"]*"|\\S+)`;
+  const entry = `--from-(?:literal|file)=[A-Za-z0-9_.-]+=${value}`;
+  const created = new Map<string, Map<string, string>>();
+  for (const command of readme.matchAll(new RegExp(`create ${kind} ([a-z0-9.-]+)((?:\\s+${entry})+)`, 'g'))) {
     const keys = new Map<string, string>();
-    for (const literal of command[2].matchAll(/--from-literal=([A-Za-z0-9_.-]+)=('[^']*'|"[^"]*"|\S+)/g))
-      keys.set(literal[1], literal[2].replace(/^['"]|['"]$/g, ''));
-    secrets.set(command[1], keys);
+    for (const [, key, given] of command[2].matchAll(
+      new RegExp(`--from-(?:literal|file)=([A-Za-z0-9_.-]+)=(${value})`, 'g'),
+    ))
+      keys.set(key, given.replace(/^['"]|['"]$/g, ''));
+    created.set(command[1], keys);
   }
-  return secrets;
+  return created;
 }
+
+export const documentedSecrets = () => documentedCreations('secret generic');
 
 // ----------------------------------------------------------------------------------------- compose
 
@@ -316,14 +332,16 @@ function strategicMerge(target: unknown, patch: unknown, field = ''): unknown {
     if (!key || !Array.isArray(target) || !patch.every((item) => item && typeof item === 'object'))
       return patch;
     const result = [...(target as Json[])];
+    const added: Json[] = [];
     for (const item of patch as Json[]) {
       const index = result.findIndex((existing) => existing[key] === item[key]);
       if (item.$patch === 'delete') {
         if (index >= 0) result.splice(index, 1);
       } else if (index >= 0) result[index] = strategicMerge(result[index], item) as Json;
-      else result.push(item);
+      else added.push(item);
     }
-    return result;
+    // kustomize puts the items a patch adds before those of the target.
+    return [...added, ...result];
   }
   if (patch && typeof patch === 'object' && target && typeof target === 'object' && !Array.isArray(target)) {
     const result: Json = { ...(target as Json) };

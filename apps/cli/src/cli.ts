@@ -20,6 +20,10 @@ Commands:
   keys witness --name NAME [--out FILE]
         Write a new witness private key (C2SP, tlog-cosignature/v1) to a file of mode 0600 (by default
         NAME.witness.key here, never overwritten) and print its vkey for the state's witnessKeys
+  keys log --origin NAME [--out FILE]
+        Write a new private key of the transparency log named NAME (its ACCORD_LOG_ORIGIN) to a file of mode 0600
+        (by default NAME.log.key here, never overwritten), for ACCORD_LOG_PRIVATE_KEY; print its vkey, for
+        ACCORD_LOG_PUBLIC_KEY
   sign --key FILE --command COMMAND [--initiative ID] --body JSON [--iat SECONDS]
         Print the body with "signature" added: a JWS of the command by the key file's party, for curl -d
         (COMMAND: propose-initiative, record-sign-off, request-changes, amend-initiative,

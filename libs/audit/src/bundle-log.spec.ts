@@ -1,4 +1,11 @@
-import { generateSignerKey, noteVerifier, verifierKeyOf } from '@accord/tlog';
+import {
+  formatCheckpoint,
+  generateSignerKey,
+  noteSigner,
+  noteVerifier,
+  signNote,
+  verifierKeyOf,
+} from '@accord/tlog';
 import { BundleLog, checkKeptCheckpoint, verifyBundleLog } from './bundle-log';
 import { ChainedEvent } from './hash-chain';
 import { chainedEvents, otherChainHash, TEST_LOG_ORIGIN, TestLog } from './testing/test-log';
@@ -143,6 +150,23 @@ describe('a kept checkpoint beside the bundle', () => {
         kind: 'inconsistent',
         problem: 'inconsistent with the kept checkpoint of size 8',
       }));
+  });
+
+  it('is consistent with a kept checkpoint of the empty tree, the first one a log signs, without a proof', () => {
+    const empty = new TestLog(log.skey).checkpoint(0);
+    expect(checkKeptCheckpoint(bundleCheckpoint(), empty, logKey)).toMatchObject({
+      kind: 'consistent',
+      kept: { size: 0 },
+    });
+    // A signed note of size 0 with another root is no empty tree.
+    const notEmpty = signNote(
+      formatCheckpoint({ origin: TEST_LOG_ORIGIN, size: 0, rootHash: Buffer.alloc(32, 1) }),
+      [noteSigner(log.skey)],
+    );
+    expect(checkKeptCheckpoint(bundleCheckpoint(), notEmpty, logKey)).toEqual({
+      kind: 'inconsistent',
+      problem: 'inconsistent with the kept checkpoint of size 0',
+    });
   });
 
   it('is consistent with the same checkpoint, without a proof', () =>

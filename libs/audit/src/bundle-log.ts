@@ -138,9 +138,9 @@ export type KeptCheckpointCheck =
 
 /**
  * Checks the bundle's checkpoint against a later one the auditor kept (from a witness, or a bundle before): both
- * signed by the log, and one tree a prefix of the other. Same size: the roots must be equal; otherwise the
- * consistency proof (from the smaller size to the larger, as the log serves it) must verify, and until it is
- * given the answer is `proof-needed`. A history rewritten after the kept checkpoint fails here.
+ * signed by the log, and one tree a prefix of the other. Same size: the roots must be equal; from the empty tree:
+ * its root must be the empty tree's; otherwise the consistency proof (from the smaller size to the larger, as the
+ * log serves it) must verify, and until it is given the answer is `proof-needed`. A history rewritten after the kept checkpoint fails here.
  */
 export function checkKeptCheckpoint(
   bundle: Checkpoint,
@@ -159,7 +159,8 @@ export function checkKeptCheckpoint(
     };
   }
   const [older, newer] = bundle.size <= kept.size ? [bundle, kept] : [kept, bundle];
-  if (older.size !== newer.size && consistencyProof === undefined)
+  // The empty tree (the log's first checkpoint) is a prefix of every tree: its proof is empty, and no log serves one.
+  if (older.size !== newer.size && older.size > 0 && consistencyProof === undefined)
     return { kind: 'proof-needed', kept, from: older.size, to: newer.size };
   return verifyConsistency(older.size, newer.size, consistencyProof ?? [], older.rootHash, newer.rootHash)
     ? { kind: 'consistent', kept }

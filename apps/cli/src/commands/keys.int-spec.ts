@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { partiesFileProblems } from '@accord/domain';
 import { thumbprint } from '@accord/trust';
-import { cosigner, cosignatureVerifier, parseVerifierKey, verifierKeyOf } from '@accord/tlog';
+import { loadConfig } from '@accord/config';
+import { cosigner, cosignatureVerifier, noteVerifier, parseVerifierKey, verifierKeyOf } from '@accord/tlog';
 import { captureStdout } from '../../../../test/support/capture-stdout';
 import { runCli } from '../cli';
 
@@ -140,5 +141,75 @@ describe('accord keys witness', () => {
       expect(code).toBe(2);
     }
     expect(stderr.mock.calls.map(([chunk]) => String(chunk)).join('')).toMatch(/--name must be a key name/);
+  });
+});
+
+describe('accord keys log', () => {
+  let directory: string;
+  let stderr: jest.SpyInstance;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'accord-keys-log-'));
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    stderr.mockRestore();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  const printedToStderr = () => stderr.mock.calls.map(([chunk]) => String(chunk)).join('');
+
+  it('writes a log signer key named after the origin, mode 0600, whose vkey it prints: a pair loadConfig takes', async () => {
+    const out = join(directory, 'log.key');
+    const { code, output } = await captureStdout(() =>
+      runCli(['keys', 'log', '--origin', 'accord.example.org/log', '--out', out]),
+    );
+    expect(code).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const skey = readFileSync(out, 'utf8').trim();
+    expect(skey).toMatch(/^PRIVATE\+KEY\+accord\.example\.org\/log\+[0-9a-f]{8}\+/);
+    const vkey = output.trim();
+    expect(output).toBe(`${vkey}\n`);
+    expect(vkey).toBe(verifierKeyOf(skey));
+    // The log's own key type, which checkpoints are verified with (a witness key is refused there).
+    expect(noteVerifier(vkey).name).toBe('accord.example.org/log');
+    expect(() => cosignatureVerifier(vkey)).toThrow();
+    const config = loadConfig(
+      {
+        ACCORD_LOG_ORIGIN: 'accord.example.org/log',
+        ACCORD_LOG_PRIVATE_KEY: skey,
+        ACCORD_LOG_PUBLIC_KEY: vkey,
+      },
+      directory,
+    );
+    expect(config.log).toMatchObject({ privateKey: skey, publicKey: vkey });
+    expect(printedToStderr()).toMatch(/ACCORD_LOG_PRIVATE_KEY[\s\S]*ACCORD_LOG_PUBLIC_KEY/);
+    expect(printedToStderr()).toContain('ACCORD_LOG_ORIGIN must be accord.example.org/log');
+  });
+
+  it('names the file after the origin in the current directory, never overwrites one, and needs a valid origin', async () => {
+    const cwd = process.cwd();
+    process.chdir(directory);
+    try {
+      const { code } = await captureStdout(() => runCli(['keys', 'log', '--origin', 'accord.local/log']));
+      expect(code).toBe(0);
+      const file = join(directory, 'accord.local_log.log.key');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const first = readFileSync(file, 'utf8');
+      const again = await captureStdout(() => runCli(['keys', 'log', '--origin', 'accord.local/log']));
+      expect(again).toEqual({ code: 1, output: '' });
+      expect(readFileSync(file, 'utf8')).toBe(first);
+      expect(printedToStderr()).toMatch(/exists; a key file is never overwritten/);
+    } finally {
+      process.chdir(cwd);
+    }
+    for (const origin of [
+      [],
+      ['--origin', 'two words'],
+      ['--origin', 'a+b'],
+      ['--name', 'accord.local/log'],
+    ]) {
+      const { code, output } = await captureStdout(() => runCli(['keys', 'log', ...origin]));
+      expect({ code, output }).toEqual({ code: 2, output: '' });
+    }
+    expect(printedToStderr()).toMatch(/--origin must be a key name/);
   });
 });

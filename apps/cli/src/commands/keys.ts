@@ -10,7 +10,8 @@ import { COSIGNATURE_V1, generateSignerKey, isValidKeyName, verifierKeyOf } from
 const USAGE =
   'Usage: accord keys generate --party CODE [--alg EdDSA|ES256] [--kid KID] [--out FILE]\n' +
   '       accord keys parties DIR\n' +
-  '       accord keys witness --name NAME [--out FILE]\n';
+  '       accord keys witness --name NAME [--out FILE]\n' +
+  '       accord keys log --origin NAME [--out FILE]\n';
 /** A kid given on the command line: it names the default file too. */
 const KID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -22,6 +23,7 @@ export async function keysCommand(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand === 'parties') return partiesCommand(rest);
   if (subcommand === 'witness') return witnessKeyCommand(rest);
+  if (subcommand === 'log') return logKeyCommand(rest);
   if (subcommand !== 'generate') return usage();
   let values: { party?: string; alg?: string; kid?: string; out?: string };
   try {
@@ -68,21 +70,11 @@ export async function keysCommand(args: string[]): Promise<number> {
  * state in the parties file, to stdout.
  */
 function witnessKeyCommand(args: string[]): number {
-  let values: { name?: string; out?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { name: { type: 'string' }, out: { type: 'string' } },
-      strict: true,
-    }));
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-  const { name, out } = values;
-  if (name === undefined || !isValidKeyName(name))
-    return usage('--name must be a key name without spaces or plus signs, such as witness.kaz.example');
+  const parsed = parseKeyName(args, 'name', 'witness.kaz.example');
+  if (typeof parsed === 'number') return parsed;
+  const { name, out } = parsed;
   const skey = generateSignerKey(name, COSIGNATURE_V1);
-  const file = resolve(out ?? `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.witness.key`);
+  const file = resolve(out ?? `${fileNameOf(name)}.witness.key`);
   if (!writeNewKeyFile(file, `${skey}\n`)) return 1;
   process.stdout.write(`${verifierKeyOf(skey)}\n`);
   process.stderr.write(
@@ -91,6 +83,53 @@ function witnessKeyCommand(args: string[]): number {
   );
   return 0;
 }
+
+/**
+ * `accord keys log --origin NAME`: a new key of the transparency log (trust.md §4), a C2SP signer key of type 0x01
+ * named after the log's origin, to a new file of mode 0600 (by default NAME.log.key here, named as for a witness);
+ * its vkey to stdout. A deployment of several processes sets both, so that every process holds the same key: the
+ * projector signs with ACCORD_LOG_PRIVATE_KEY, the API serves ACCORD_LOG_PUBLIC_KEY.
+ */
+function logKeyCommand(args: string[]): number {
+  const parsed = parseKeyName(args, 'origin', 'accord.example.org/log');
+  if (typeof parsed === 'number') return parsed;
+  const { name: origin, out } = parsed;
+  const skey = generateSignerKey(origin);
+  const file = resolve(out ?? `${fileNameOf(origin)}.log.key`);
+  if (!writeNewKeyFile(file, `${skey}\n`)) return 1;
+  process.stdout.write(`${verifierKeyOf(skey)}\n`);
+  process.stderr.write(
+    `Wrote the private key of the log ${origin} to ${file} (mode 0600): keep it secret. It is\n` +
+      'ACCORD_LOG_PRIVATE_KEY of the process that signs checkpoints (the projector); the verifier key printed\n' +
+      `above is ACCORD_LOG_PUBLIC_KEY, for the API. Wherever either is set, ACCORD_LOG_ORIGIN must be ${origin}.\n`,
+  );
+  return 0;
+}
+
+/** The key's name (given as --name or --origin) and --out, or the exit code of a usage error. */
+function parseKeyName(
+  args: string[],
+  option: 'name' | 'origin',
+  example: string,
+): { name: string; out?: string } | number {
+  let values: { [key: string]: string | undefined };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { [option]: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  const name = values[option];
+  if (name === undefined || !isValidKeyName(name))
+    return usage(`--${option} must be a key name without spaces or plus signs, such as ${example}`);
+  return { name, ...(values.out !== undefined && { out: values.out }) };
+}
+
+/** A key name as a file name: characters other than letters, digits, dots, dashes and underscores as underscores. */
+const fileNameOf = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /** Creates a key file of mode 0600, never overwriting one; false (said on stderr) when it cannot. */
 function writeNewKeyFile(file: string, content: string): boolean {
