@@ -26,6 +26,8 @@ const shared = {
 };
 
 module.exports = {
+  // A whole API starts in many suites' hooks: on a loaded 2-core machine that outgrows Jest's 5 s default.
+  testTimeout: 15_000,
   globalSetup: '<rootDir>/test/support/global-setup.js',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
