@@ -20,6 +20,9 @@ const DECISIONS = new Set([
   'FundingDecisionRecorded',
 ]);
 
+/** New events, checkpoints and cosignatures appear within this, without a reload. */
+const POLL_MS = 5000;
+
 interface Checkpoint {
   origin: string;
   size: number;
@@ -60,15 +63,19 @@ interface Trail {
 export function AuditTrailPage({ id }: { id: string }) {
   const { api } = useWorkspace();
   const { t } = useI18n();
-  const { data, error } = useLoad<Trail>(async () => {
-    const [{ events }, audit, note] = await Promise.all([
-      api.get<{ events: EventRecord[] }>(`/v1/initiatives/${id}/history`),
-      api.get<AuditReport>(`/v1/initiatives/${id}/audit`),
-      // No checkpoint yet, or no log: the page says so instead of failing.
-      api.text('/v1/log/checkpoint').catch(() => null),
-    ]);
-    return { events, audit, checkpoint: note ? parseCheckpoint(note) : null };
-  }, `audit/${id}`);
+  const { data, error } = useLoad<Trail>(
+    async () => {
+      const [{ events }, audit, note] = await Promise.all([
+        api.get<{ events: EventRecord[] }>(`/v1/initiatives/${id}/history`),
+        api.get<AuditReport>(`/v1/initiatives/${id}/audit`),
+        // No checkpoint yet, or no log: the page says so instead of failing.
+        api.text('/v1/log/checkpoint').catch(() => null),
+      ]);
+      return { events, audit, checkpoint: note ? parseCheckpoint(note) : null };
+    },
+    `audit/${id}`,
+    POLL_MS,
+  );
 
   if (!data)
     return <Main title={t('audit.heading')}>{error ? <ProblemMessage error={error} /> : <Loading />}</Main>;
