@@ -391,6 +391,28 @@ describe('Console', () => {
     await context.close();
   });
 
+  it('takes a keyboard from the skip link to the page content, the page staying the same', async () => {
+    const { context, page } = await newPerson(browser);
+    await signInWithToken(page, server, server.auth('auditor'));
+    // Signing in moved the focus to the inbox's heading; a page loaded anew starts at the skip link.
+    expect(await focused(page)).toMatchObject({ text: 'Inbox', inMain: true });
+    await page.goto(`${server.url}/console/#/action-plan`);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Action plan' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Skip to content' });
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toMatchObject({ id: 'main' });
+    expect(new URL(page.url()).hash).toBe('#/action-plan');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ id: 'filter-status' });
+    // Moving to another page moves the focus to its heading, as a reader of that page expects.
+    await page.getByRole('link', { name: 'Inbox' }).press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+    expect(await focused(page)).toMatchObject({ text: 'Inbox', inMain: true });
+    await context.close();
+  });
+
   it('has no serious or critical accessibility violation (axe-core) on any page', async () => {
     const id = await proposed(server, { title: 'Digital trade corridor', category: 'industry-and-trade' });
     await signedOff(server, id, 'AZE').expect(201);
@@ -475,4 +497,13 @@ async function tabTo(page: Page, target: ReturnType<Page['locator']>): Promise<v
     await page.keyboard.press('Tab');
   }
   throw new Error('Tab never reached the element');
+}
+
+/** The element that has the keyboard focus (evaluated in the page: this file has no DOM types). */
+function focused(page: Page): Promise<{ id: string; text: string; inMain: boolean }> {
+  return page.evaluate(`({
+    id: document.activeElement.id,
+    text: document.activeElement.textContent,
+    inMain: document.activeElement.closest('main') !== null,
+  })`);
 }

@@ -26,8 +26,11 @@ export interface ConsoleServer extends TestApp {
 }
 
 /** The whole API on a port of the loopback interface, with the built console (npm run build). */
-export async function startConsoleServer(env: Record<string, string> = {}): Promise<ConsoleServer> {
-  const testApp = await startTestApp({ store: 'sqlite', env });
+export async function startConsoleServer(
+  env: Record<string, string> = {},
+  dataDir?: string,
+): Promise<ConsoleServer> {
+  const testApp = await startTestApp({ store: 'sqlite', env, dataDir });
   await testApp.app.listen({ port: 0, host: '127.0.0.1' });
   const address = testApp.app.getHttpServer().address() as { port: number };
   return { ...testApp, url: `http://127.0.0.1:${address.port}` };

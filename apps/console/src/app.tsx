@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, apiWith } from './api';
 import { useWorkspace, Workspace, WorkspaceContext } from './context';
 import { LANGUAGES, useI18n } from './i18n';
@@ -49,9 +49,12 @@ export function App() {
     // Once, on load: a return from the provider carries its code in this page load's address only.
   }, []);
 
+  // The words of the moment the session ends, without making a new API client whenever the language changes.
+  const translate = useRef(t);
+  translate.current = t;
   const api = useMemo(
-    () => session && apiWith(session.token, () => signOut(t('signIn.ended'))),
-    [session, signOut, t],
+    () => session && apiWith(session.token, () => signOut(translate.current('signIn.ended'))),
+    [session, signOut],
   );
 
   useEffect(() => {
@@ -66,7 +69,7 @@ export function App() {
 
   return (
     <>
-      <a className="skip-link" href="#main">
+      <a className="skip-link" href="#main" onClick={skipToContent}>
         {t('nav.skip')}
       </a>
       <header className="top">
@@ -97,9 +100,10 @@ export function App() {
           <Page />
         </WorkspaceContext.Provider>
       ) : (
-        <Main title={t('common.loading')}>
+        // Not a page yet (no heading to move the focus to): the page the document opens on is the one that follows.
+        <main id="main" tabIndex={-1}>
           <p role="status">{t('common.loading')}</p>
-        </Main>
+        </main>
       )}
     </>
   );
@@ -171,4 +175,10 @@ function Page() {
         </Main>
       );
   }
+}
+
+/** The hash names the page: the skip link moves the focus instead of following its #main. */
+function skipToContent(event: React.MouseEvent) {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
 }

@@ -95,8 +95,9 @@ function makeI18n(locale: string, setLocale: (code: string) => void): I18n {
           : whole,
       );
     },
-    date: (iso) => dates.format(new Date(iso)),
-    dateTime: (iso) => dateTimes.format(new Date(iso)),
+    // What is not an instant (a damaged event has none) is shown as it is, never thrown at the page.
+    date: (iso) => (Number.isNaN(Date.parse(iso)) ? iso : dates.format(new Date(iso))),
+    dateTime: (iso) => (Number.isNaN(Date.parse(iso)) ? iso : dateTimes.format(new Date(iso))),
     number: (value) => numbers.format(value),
     money: ({ amount, currency }) =>
       // The amount is a decimal string; Intl takes it as such, without going through a float.

@@ -1,5 +1,7 @@
 import { ReactNode, useEffect, useRef } from 'react';
-import { useRoute } from '../router';
+
+/** The page the document opened on keeps the focus where the browser put it: at the start, before the skip link. */
+let documentJustLoaded = true;
 
 /**
  * A page's main region under its one heading: the document is titled after it, and focus moves to it when the page
@@ -7,13 +9,13 @@ import { useRoute } from '../router';
  */
 export function Main({ title, children }: { title: string; children: ReactNode }) {
   const heading = useRef<HTMLHeadingElement>(null);
-  const route = useRoute();
   useEffect(() => {
     document.title = `${title} – Accord`;
   }, [title]);
   useEffect(() => {
-    if (location.hash) heading.current?.focus();
-  }, [route]);
+    if (!documentJustLoaded) heading.current?.focus();
+    documentJustLoaded = false;
+  }, []);
   return (
     <main id="main" tabIndex={-1}>
       <h1 ref={heading} tabIndex={-1}>

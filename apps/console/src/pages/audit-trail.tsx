@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { Main } from '../components/main';
-import { ApiError } from '../api';
+import { Api, ApiError } from '../api';
 import { Loading, ProblemMessage, States, StatusBadge } from '../components/common';
 import { ProposalDetails } from '../components/proposal';
 import { partyName, useWorkspace } from '../context';
@@ -50,6 +50,19 @@ export function parseCheckpoint(note: string): Checkpoint | null {
   };
 }
 
+/**
+ * The events as stored. A damaged event (a byte changed on disk) makes /history refuse to answer; the audit bundle
+ * still holds the events before it, and a record of type `unreadable` where it sits: what an auditor must see.
+ */
+async function storedEvents(api: Api, id: string): Promise<EventRecord[]> {
+  try {
+    return (await api.get<{ events: EventRecord[] }>(`/v1/initiatives/${id}/history`)).events;
+  } catch (error) {
+    if (!(error instanceof ApiError && error.problem.code === 'stored-event-damaged')) throw error;
+    return (await api.get<{ events: EventRecord[] }>(`/v1/initiatives/${id}/audit-bundle`)).events;
+  }
+}
+
 interface Trail {
   events: EventRecord[];
   audit: AuditReport;
@@ -65,8 +78,8 @@ export function AuditTrailPage({ id }: { id: string }) {
   const { t } = useI18n();
   const { data, error } = useLoad<Trail>(
     async () => {
-      const [{ events }, audit, note] = await Promise.all([
-        api.get<{ events: EventRecord[] }>(`/v1/initiatives/${id}/history`),
+      const [events, audit, note] = await Promise.all([
+        storedEvents(api, id),
         api.get<AuditReport>(`/v1/initiatives/${id}/audit`),
         // No checkpoint yet, or no log: the page says so instead of failing.
         api.text('/v1/log/checkpoint').catch(() => null),
@@ -90,7 +103,8 @@ function TrailBody({ id, trail }: { id: string; trail: Trail }) {
   const { api } = useWorkspace();
   const { t, number } = useI18n();
   const { events, audit, checkpoint } = trail;
-  const head = events.length - 1;
+  // The slider reaches the last event that can be folded into a state.
+  const head = events.filter((event) => event.type !== 'unreadable').length - 1;
   const [revision, setRevision] = useState(head);
   const states = useRef(new Map<number, InitiativeView>());
   const [downloadError, setDownloadError] = useState<ApiError | null>(null);
@@ -244,9 +258,9 @@ function TimelineEvent({
         <strong>
           {t('audit.revisionN', { revision: event.revision })}: {t(`event.${event.type}`)}
         </strong>{' '}
-        <time dateTime={event.occurredAt}>{dateTime(event.occurredAt)}</time>
+        {event.occurredAt && <time dateTime={event.occurredAt}>{dateTime(event.occurredAt)}</time>}
       </p>
-      <p>
+      <p hidden={event.type === 'unreadable'}>
         {t('audit.by', { actor })}
         {event.type === 'NationalSignOffRecorded' && (
           <>
@@ -265,9 +279,11 @@ function TimelineEvent({
             {t(`audit.signature.${check.signature}`)}
           </span>
         )}{' '}
-        <button type="button" className="link-button" onClick={onShow} aria-pressed={selected}>
-          {t('audit.show', { revision: event.revision })}
-        </button>
+        {event.type !== 'unreadable' && (
+          <button type="button" className="link-button" onClick={onShow} aria-pressed={selected}>
+            {t('audit.show', { revision: event.revision })}
+          </button>
+        )}
       </p>
     </li>
   );
