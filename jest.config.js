@@ -59,5 +59,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/support/use-eventstoredb.js'],
     },
+    // The console (apps/console, built by the global setup) in Debian's Chromium, against the whole API: run with --runInBand.
+    { ...shared, displayName: 'console', testMatch: ['<rootDir>/test/console/**/*.console-spec.ts'] },
   ],
 };

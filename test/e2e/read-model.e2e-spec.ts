@@ -54,6 +54,8 @@ describe('The read model behind the initiatives list, the inbox and each initiat
         status: 'awaiting-sign-offs',
         proposalVersion: 1,
         pendingStates: ['AZE', 'KAZ'],
+        signOffDeadline: expect.any(String),
+        requestedFunding: { amount: '1500000.00', currency: 'USD' },
         revision: 0,
         updatedAt: expect.any(String),
       });

@@ -5,7 +5,7 @@
  */
 const { execSync } = require('node:child_process');
 
-const PROJECTS = ['unit', 'integration', 'kafka', 'e2e', 'e2e-postgres', 'e2e-eventstoredb'];
+const PROJECTS = ['unit', 'integration', 'kafka', 'e2e', 'e2e-postgres', 'e2e-eventstoredb', 'console'];
 
 /** The projects named after --selectProjects (Jest reads it from the command line, not the configuration). */
 function selectedProjects(argv) {

@@ -46,6 +46,15 @@ export interface AccordConfig {
   schedulerIntervalMs: number;
   /** The transparency log (docs/trust.md §4). */
   log: LogConfig;
+  /** The console's sign-in through an OpenID Provider; null: the console takes a pasted access token only. */
+  oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** What the console asks the provider for, space-separated. */
+  scope: string;
 }
 
 export interface LogConfig {
@@ -177,6 +186,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
     problems,
   );
 
+  const oidc = oidcConfig(
+    {
+      issuer: value('ACCORD_OIDC_ISSUER'),
+      clientId: value('ACCORD_OIDC_CLIENT_ID'),
+      scope: value('ACCORD_OIDC_SCOPE') ?? 'openid',
+    },
+    jwt,
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -193,6 +212,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
     rateLimit,
     schedulerIntervalMs,
     log,
+    oidc,
   };
 }
 
@@ -223,6 +243,43 @@ function unusableKeys(entries: Parties['entries']): string[] {
       return problem ? [`entry ${index}: keys[${k}]: ${problem}`] : [];
     }),
   );
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+const CLIENT_ID = /^[\x21-\x7e]{1,200}$/;
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+
+/**
+ * The console signs in through the provider whose tokens the API verifies: so both variables or neither, and the
+ * API on JWKS. An issuer is an https URL without query or fragment (OpenID Connect Discovery §3); http only on the
+ * loopback interface, for development.
+ */
+function oidcConfig(
+  { issuer, clientId, scope }: { issuer?: string; clientId?: string; scope: string },
+  jwt: JwtConfig,
+  problems: string[],
+): OidcConfig | null {
+  if (issuer === undefined && clientId === undefined) return null;
+  if (issuer === undefined) problems.push('ACCORD_OIDC_ISSUER is required with ACCORD_OIDC_CLIENT_ID');
+  if (clientId === undefined) problems.push('ACCORD_OIDC_CLIENT_ID is required with ACCORD_OIDC_ISSUER');
+  else if (!CLIENT_ID.test(clientId))
+    problems.push('ACCORD_OIDC_CLIENT_ID must be 1 to 200 visible ASCII characters');
+  if (issuer !== undefined) {
+    const url = URL.parse(issuer);
+    if (
+      !url ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname)))
+    )
+      problems.push(
+        'ACCORD_OIDC_ISSUER must be an https URL without query or fragment (http only for localhost)',
+      );
+  }
+  if (!SCOPE.test(scope)) problems.push('ACCORD_OIDC_SCOPE must be scope tokens separated by single spaces');
+  if (jwt.kind !== 'jwks')
+    problems.push("ACCORD_OIDC_ISSUER needs ACCORD_JWT_JWKS_URL: the API verifies the provider's tokens");
+  return issuer === undefined || clientId === undefined ? null : { issuer, clientId, scope };
 }
 
 /** The log's keys must parse, be Ed25519 log keys (type 0x01), be named after the origin, and agree. */

@@ -46,6 +46,8 @@ export interface InitiativeSummary {
   status: InitiativeStatus;
   proposalVersion: number;
   pendingStates: string[];
+  signOffDeadline: string;
+  requestedFunding: Money | null;
   revision: number;
   updatedAt: string;
 }
@@ -83,6 +85,8 @@ export function toInitiativeSummary(view: InitiativeView): InitiativeSummary {
     participatingStates,
     status,
     proposalVersion,
+    signOffDeadline,
+    requestedFunding,
     revision,
     updatedAt,
   } = view;
@@ -95,6 +99,8 @@ export function toInitiativeSummary(view: InitiativeView): InitiativeSummary {
     status,
     proposalVersion,
     pendingStates: view.pendingStates,
+    signOffDeadline,
+    requestedFunding,
     revision,
     updatedAt,
   };

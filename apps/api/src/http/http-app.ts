@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
+import { builtConsoleDirectory, consoleRoutes } from '../console/console-routes';
 import { answerClientError } from './client-error';
 import { Infrastructure } from '../infrastructure/infrastructure';
 import { acceptOnlyJsonBodies } from './json-body';
@@ -17,7 +18,10 @@ import { securityHeaders } from './security-headers';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
-/** The HTTP API: Fastify under Nest, problem+json for every error, OpenAPI at /docs and /docs-json. */
+/**
+ * The HTTP API: Fastify under Nest, problem+json for every error, OpenAPI at /docs and /docs-json, and the console
+ * at /console once built.
+ */
 export async function createHttpApp(
   infrastructure: Infrastructure,
   logger: Logger,
@@ -61,6 +65,13 @@ export async function createHttpApp(
   });
 
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  const consoleDirectory = builtConsoleDirectory();
+  if (consoleDirectory)
+    await app.register(consoleRoutes, {
+      directory: consoleDirectory,
+      settings: { oidc: infrastructure.config.oidc },
+    });
+  else logger.warn('The console is not built (npm run build): /console is not served');
   await app.init();
   return app;
 }

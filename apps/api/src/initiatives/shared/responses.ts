@@ -46,6 +46,8 @@ export class InitiativeSummaryDto {
   @ApiProperty({ type: 'integer' }) proposalVersion!: number;
   @ApiProperty({ type: [String], description: 'States whose sign-off of the current version is awaited' })
   pendingStates!: string[];
+  @ApiProperty({ format: 'date-time' }) signOffDeadline!: string;
+  @ApiPropertyOptional({ type: MoneyDto, nullable: true }) requestedFunding!: MoneyDto | null;
   @ApiProperty({ type: 'integer' }) revision!: number;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
@@ -59,8 +61,6 @@ export class InitiativeViewDto extends InitiativeSummaryDto {
   })
   proposalHash!: string;
   @ApiProperty({ type: ApprovalRuleDto }) approvalRule!: ApprovalRuleDto;
-  @ApiProperty({ format: 'date-time' }) signOffDeadline!: string;
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true }) requestedFunding!: MoneyDto | null;
   @ApiProperty({ type: [SignOffDto], description: 'Sign-offs of the current proposal version' })
   signOffs!: SignOffDto[];
   @ApiProperty({ type: [ChangeRequestDto] }) changeRequests!: ChangeRequestDto[];
