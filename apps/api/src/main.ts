@@ -1,3 +1,4 @@
+import '@accord/runtime/with-v8-flags';
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { closeOnSignals, createLogger, loadConfigOrExit } from '@accord/runtime';

@@ -1,3 +1,4 @@
+import '@accord/runtime/with-v8-flags';
 import { startRelay } from '@accord/messaging';
 import {
   AccordMetrics,
