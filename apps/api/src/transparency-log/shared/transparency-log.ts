@@ -65,25 +65,31 @@ export class TransparencyLog {
     waitMs: number,
   ): Promise<BundleLog | null> {
     const deadline = Date.now() + waitMs;
-    const byEvent = new Map(
-      (await this.leavesOnceProjected(streamId, events, deadline)).map((leaf) => [leaf.eventId, leaf]),
-    );
+    const head = events.at(-1)?.eventId;
+    const leaves =
+      (await this.untilProjected(deadline, async () => {
+        const stored = await this.queries.leavesOfStream(streamId);
+        return head === undefined || stored.some((leaf) => leaf.eventId === head) ? stored : null;
+      })) ?? (await this.queries.leavesOfStream(streamId));
+    const byEvent = new Map(leaves.map((leaf) => [leaf.eventId, leaf]));
     const covered = events.flatMap((event) => {
       const leaf = byEvent.get(event.eventId);
       return leaf ? [{ revision: event.revision, leafIndex: leaf.leafIndex }] : [];
     });
-    if (covered.length === 0 && (await this.queries.latestCheckpoint()) === null) return null;
     const needed = Math.max(0, ...covered.map(({ leafIndex }) => leafIndex + 1));
-    const checkpoint = await this.until(deadline, async () => {
+    const covering = await this.untilProjected(deadline, async () => {
       let latest = await this.latestCheckpoint();
       if ((latest === null || latest.treeSize < needed) && this.signer && (await this.signer.signIfGrown()))
         latest = await this.latestCheckpoint();
       return latest !== null && latest.treeSize >= needed ? latest : null;
     });
+    const checkpoint = covering ?? (await this.latestCheckpoint());
+    if (checkpoint === null) return null;
+    const proven = covered.filter(({ leafIndex }) => leafIndex < checkpoint.treeSize);
     return {
       checkpoint: checkpoint.cosigned,
       leaves: await Promise.all(
-        covered.map(async ({ revision, leafIndex }) => ({
+        proven.map(async ({ revision, leafIndex }) => ({
           revision,
           leafIndex,
           inclusionProof: (await this.queries.inclusionProof(leafIndex, checkpoint.treeSize)).map((hash) =>
@@ -94,31 +100,22 @@ export class TransparencyLog {
     };
   }
 
-  /** The stream's leaves once the last event is one, or once the projection stopped moving, or at the deadline. */
-  private async leavesOnceProjected(
-    streamId: string,
-    events: readonly { eventId: string }[],
-    deadline: number,
-  ) {
-    const head = events.at(-1)?.eventId;
+  /**
+   * Tries `attempt` until it answers, while the projection moves. A projection that stopped moving (it cannot read
+   * a damaged event) is not about to bring the answer: then null. One that moves but not far enough by the deadline
+   * answers 503.
+   */
+  private async untilProjected<T>(deadline: number, attempt: () => Promise<T | null>): Promise<T | null> {
     let position = await this.readStore.checkpoint();
     let movedAt = Date.now();
     for (;;) {
-      const leaves = await this.queries.leavesOfStream(streamId);
-      if (head === undefined || leaves.some((leaf) => leaf.eventId === head)) return leaves;
+      const value = await attempt();
+      if (value !== null) return value;
       const now = Date.now();
       const current = await this.readStore.checkpoint();
       if (current !== position) [position, movedAt] = [current, now];
-      if (now >= deadline || now - movedAt >= STALLED_MS) return leaves;
-      await sleep(POLL_MS);
-    }
-  }
-
-  private async until<T>(deadline: number, attempt: () => Promise<T | null>): Promise<T> {
-    for (;;) {
-      const result = await attempt();
-      if (result !== null) return result;
-      if (Date.now() >= deadline)
+      if (now - movedAt >= STALLED_MS) return null;
+      if (now >= deadline)
         throw new ProblemException(
           'projection-lagging',
           'The transparency log has not yet signed a checkpoint that covers this initiative: retry shortly',
