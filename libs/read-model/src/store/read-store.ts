@@ -4,6 +4,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types } from 'pg';
 import { preparingOnce, StoredEvent } from '@accord/event-store';
+import {
+  addFencingTokenColumn,
+  Fence,
+  FENCING_TOKEN_COLUMN,
+  holdFence,
+  surviveServerDisconnects,
+  withSessionSettings,
+} from '@accord/lease';
 import { AnyDb, Projection, TableNames } from '../projection';
 import { PROJECTIONS } from '../projections';
 
@@ -55,7 +63,15 @@ export class ReadStore {
     return new ReadStore(open(false), open(true), 'sqlite', projections);
   }
 
-  static postgres(connectionString: string, projections: readonly Projection[] = PROJECTIONS): ReadStore {
+  /**
+   * `idleInTransactionTimeoutMs`: for a fenced writer (ACCORD_LEASE=postgres), how long PostgreSQL lets one of its
+   * transactions sit idle before ending the session (`idleInTransactionTimeoutMs` of @accord/lease).
+   */
+  static postgres(
+    connectionString: string,
+    projections: readonly Projection[] = PROJECTIONS,
+    options: { idleInTransactionTimeoutMs?: number } = {},
+  ): ReadStore {
     const pool = new Pool({
       connectionString,
       max: 10,
@@ -66,7 +82,17 @@ export class ReadStore {
           oid === 20 ? Number : types.getTypeParser(oid, format as 'text'),
       } as never,
     });
-    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    surviveServerDisconnects(pool);
+    const { idleInTransactionTimeoutMs } = options;
+    const db = new Kysely({
+      dialect: new PostgresDialect({
+        pool,
+        onCreateConnection:
+          idleInTransactionTimeoutMs === undefined
+            ? undefined
+            : withSessionSettings({ idle_in_transaction_session_timeout: idleInTransactionTimeoutMs }),
+      }),
+    });
     return new ReadStore(db, db, 'postgres', projections);
   }
 
@@ -77,6 +103,7 @@ export class ReadStore {
   async migrate(): Promise<void> {
     await this.writer.transaction().execute(async (trx) => {
       await createCheckpoints(trx, CHECKPOINTS);
+      await addFencingTokenColumn(trx, this.dialect, CHECKPOINTS);
       await trx.schema
         .createTable(VERSIONS)
         .ifNotExists()
@@ -115,11 +142,22 @@ export class ReadStore {
   /**
    * Applies a batch of the log that follows `expected`, each projection the events past its own checkpoint, with
    * the checkpoints, in one transaction. Fails with CheckpointMovedError when another writer moved a checkpoint
-   * back before the batch (a rebuild swapped in, or a projection reset).
+   * back before the batch (a rebuild swapped in, or a projection reset). With a `fence` (PostgreSQL only), the
+   * transaction first holds the lease (FencedError when another process acquired it since), and each checkpoint it
+   * moves records the fencing token.
    */
-  async applyBatch(expected: number, events: readonly StoredEvent[]): Promise<void> {
+  async applyBatch(
+    expected: number,
+    events: readonly StoredEvent[],
+    fence: Fence | null = null,
+  ): Promise<void> {
     if (events.length === 0) return;
-    await this.writer.transaction().execute((trx) => this.applyIn(trx, 'live', expected, events, false));
+    if (fence && this.dialect !== 'postgres')
+      throw new Error('A fenced read store must be PostgreSQL, where the lease lives');
+    await this.writer.transaction().execute(async (trx) => {
+      if (fence) await holdFence(trx, fence);
+      await this.applyIn(trx, 'live', expected, events, false, fence?.token ?? null);
+    });
   }
 
   private async applyIn(
@@ -128,6 +166,7 @@ export class ReadStore {
     expected: number,
     events: readonly StoredEvent[],
     rebuilding: boolean,
+    fencingToken: number | null,
   ): Promise<void> {
     const checkpoints = this.tableName(CHECKPOINTS, generation);
     const last = events[events.length - 1].position;
@@ -144,7 +183,11 @@ export class ReadStore {
       const pending = position === expected ? events : events.filter((event) => event.position > position);
       if (pending.length === 0) continue;
       await projection.apply(db, this.names(projection, generation), pending, rebuilding);
-      await db.updateTable(checkpoints).set({ position: last }).where('name', '=', projection.name).execute();
+      await db
+        .updateTable(checkpoints)
+        .set({ position: last, fencing_token: fencingToken })
+        .where('name', '=', projection.name)
+        .execute();
     }
   }
 
@@ -168,7 +211,9 @@ export class ReadStore {
   /** A large batch of a rebuild, into its tables, where nobody reads. */
   async applyRebuildBatch(expected: number, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.writer.transaction().execute((trx) => this.applyIn(trx, 'rebuild', expected, events, true));
+    await this.writer
+      .transaction()
+      .execute((trx) => this.applyIn(trx, 'rebuild', expected, events, true, null));
   }
 
   /**
@@ -187,7 +232,7 @@ export class ReadStore {
     await this.writer.transaction().execute(async (trx) => {
       let checkpoint = expected;
       for (let batch = await readAfter(checkpoint); batch.length > 0; batch = await readAfter(checkpoint)) {
-        await this.applyIn(trx, 'rebuild', checkpoint, batch, false);
+        await this.applyIn(trx, 'rebuild', checkpoint, batch, false, null);
         checkpoint = batch[batch.length - 1].position;
       }
       for (const table of this.liveTables()) {
@@ -233,6 +278,8 @@ async function createCheckpoints(db: AnyDb, table: string): Promise<void> {
     .ifNotExists()
     .addColumn('name', 'text', (column) => column.primaryKey())
     .addColumn('position', 'bigint', (column) => column.notNull())
+    // The fencing token of the process that moved it last (ACCORD_LEASE=postgres), else null.
+    .addColumn(FENCING_TOKEN_COLUMN, 'bigint')
     .execute();
 }
 

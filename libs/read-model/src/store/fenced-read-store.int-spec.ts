@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { Client } from 'pg';
+import { InMemoryEventStore, StoredEvent } from '@accord/event-store';
+import { FencedError, PostgresLeaseStore } from '@accord/lease';
+import { createTestSchema } from '../../../../test/support/postgres';
+import { historyArbitrary, playHistory } from '../testing/random-history';
+import { ReadStore } from './read-store';
+
+/** A few hundred events of a random history, as the log holds them. */
+async function someEvents(): Promise<StoredEvent[]> {
+  const events = new InMemoryEventStore();
+  await playHistory(events, fc.sample(historyArbitrary(200, 20), { numRuns: 1, seed: 7 })[0]);
+  return events.readAll(0, 10_000);
+}
+
+describe('The PostgreSQL read store under a lease (ACCORD_LEASE=postgres)', () => {
+  let schema: Awaited<ReturnType<typeof createTestSchema>>;
+  let leases: PostgresLeaseStore;
+  let store: ReadStore;
+  let events: StoredEvent[];
+  const query = async (text: string) => {
+    const client = new Client({ connectionString: schema.url });
+    await client.connect();
+    try {
+      return (await client.query(text)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  let half: number;
+  beforeAll(async () => {
+    events = await someEvents();
+    half = Math.floor(events.length / 2);
+  });
+  beforeEach(async () => {
+    schema = await createTestSchema();
+    leases = new PostgresLeaseStore(schema.url, 1000);
+    store = ReadStore.postgres(schema.url, undefined, { idleInTransactionTimeoutMs: 3000 });
+    await store.migrate();
+  });
+  afterEach(async () => {
+    await store.close();
+    await leases.close();
+    await schema.drop();
+  });
+
+  it('applies a batch under the current fencing token and records the token on every checkpoint it moves', async () => {
+    const token = (await leases.acquire('projector', 'a', 60_000))!;
+    await store.applyBatch(0, events.slice(0, half), { lease: 'projector', token });
+    expect(await store.checkpoint()).toBe(events[half - 1].position);
+    const checkpoints = await query('SELECT name, fencing_token FROM projection_checkpoints');
+    expect(checkpoints.length).toBeGreaterThan(1);
+    for (const checkpoint of checkpoints) expect(Number(checkpoint.fencing_token)).toBe(token);
+  });
+
+  it('refuses a batch under a stale token with FencedError and writes nothing, while the new holder writes', async () => {
+    expect(await leases.acquire('projector', 'a', 60_000)).toBe(1);
+    await store.applyBatch(0, events.slice(0, half), { lease: 'projector', token: 1 });
+    const before = await query('SELECT * FROM initiative_views ORDER BY initiative_id');
+    await leases.release('projector', 'a', 1);
+    expect(await leases.acquire('projector', 'b', 60_000)).toBe(2);
+
+    const checkpoint = await store.checkpoint();
+    await expect(
+      store.applyBatch(checkpoint, events.slice(half), { lease: 'projector', token: 1 }),
+    ).rejects.toEqual(new FencedError('projector', 1, 2));
+    expect(await store.checkpoint()).toBe(checkpoint);
+    expect(await query('SELECT * FROM initiative_views ORDER BY initiative_id')).toEqual(before);
+
+    await store.applyBatch(checkpoint, events.slice(half), { lease: 'projector', token: 2 });
+    expect(await store.checkpoint()).toBe(events[events.length - 1].position);
+    const tokens = await query('SELECT DISTINCT fencing_token FROM projection_checkpoints');
+    expect(tokens.map((row) => Number(row.fencing_token))).toEqual([2]);
+  });
+
+  it('adds the fencing token column to a checkpoint table from before leases, keeping its positions', async () => {
+    await store.applyBatch(0, events.slice(0, half));
+    await query('ALTER TABLE projection_checkpoints DROP COLUMN fencing_token');
+    await store.migrate();
+    expect(await store.checkpoint()).toBe(events[half - 1].position);
+    const columns = await query(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'projection_checkpoints'",
+    );
+    expect(columns.map((row) => row.column_name)).toContain('fencing_token');
+  });
+});
+
+describe('The SQLite read store', () => {
+  it('refuses a fenced batch: the lease lives in PostgreSQL', async () => {
+    const store = ReadStore.sqlite(':memory:');
+    try {
+      await store.migrate();
+      const [event] = await someEvents();
+      await expect(store.applyBatch(0, [event], { lease: 'projector', token: 1 })).rejects.toThrow(
+        /must be PostgreSQL/,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});
