@@ -74,6 +74,26 @@ describe('The PostgreSQL read store under a lease (ACCORD_LEASE=postgres)', () =
     expect(tokens.map((row) => Number(row.fencing_token))).toEqual([2]);
   });
 
+  it('lets another process migrate an up-to-date store while a batch transaction holds the checkpoints', async () => {
+    const busy = new Client({ connectionString: schema.url });
+    await busy.connect();
+    const starting = ReadStore.postgres(schema.url);
+    try {
+      await busy.query('BEGIN');
+      await busy.query('UPDATE projection_checkpoints SET position = position');
+      await busy.query('LOCK TABLE initiative_views IN ROW EXCLUSIVE MODE');
+      const migrated = await Promise.race([
+        starting.migrate().then(() => 'migrated'),
+        new Promise((resolve) => setTimeout(() => resolve('blocked'), 3000)),
+      ]);
+      expect(migrated).toBe('migrated');
+    } finally {
+      await busy.query('ROLLBACK');
+      await busy.end();
+      await starting.close();
+    }
+  });
+
   it('adds the fencing token column to a checkpoint table from before leases, keeping its positions', async () => {
     await store.applyBatch(0, events.slice(0, half));
     await query('ALTER TABLE projection_checkpoints DROP COLUMN fencing_token');

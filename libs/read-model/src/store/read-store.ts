@@ -99,8 +99,11 @@ export class ReadStore {
   /**
    * Creates what is missing. A projection whose tables were built by another version of it starts again from the
    * beginning of the log: its tables are emptied and its checkpoint set to 0, and the projector catches it up.
+   * A store that is up to date is only read: a process starting beside a projector at work (another API replica, a
+   * standby) takes no lock, where creating an index that exists still locks its table against the projector's writes.
    */
   async migrate(): Promise<void> {
+    if (await this.upToDate()) return;
     await this.writer.transaction().execute(async (trx) => {
       await createCheckpoints(trx, CHECKPOINTS);
       await addFencingTokenColumn(trx, this.dialect, CHECKPOINTS);
@@ -131,6 +134,23 @@ export class ReadStore {
           .execute();
       }
     });
+  }
+
+  private async upToDate(): Promise<boolean> {
+    try {
+      const versions = await this.writer.selectFrom(VERSIONS).select(['name', 'version']).execute();
+      const checkpoints = await this.writer
+        .selectFrom(CHECKPOINTS)
+        .select(['name', FENCING_TOKEN_COLUMN])
+        .execute();
+      const built = new Map(versions.map((row) => [row.name, Number(row.version)]));
+      const started = new Set(checkpoints.map((row) => row.name));
+      return this.projections.every(
+        (projection) => built.get(projection.name) === projection.version && started.has(projection.name),
+      );
+    } catch {
+      return false; // a table or column is missing: migrate
+    }
   }
 
   /** Where the projector follows the log from: the checkpoint of the projection furthest behind. */
