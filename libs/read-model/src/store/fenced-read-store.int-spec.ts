@@ -4,6 +4,7 @@ import { InMemoryEventStore, StoredEvent } from '@accord/event-store';
 import { FencedError, PostgresLeaseStore } from '@accord/lease';
 import { createTestSchema } from '../../../../test/support/postgres';
 import { historyArbitrary, playHistory } from '../testing/random-history';
+import { Projection } from '../projection';
 import { ReadStore } from './read-store';
 
 /** A few hundred events of a random history, as the log holds them. */
@@ -72,6 +73,40 @@ describe('The PostgreSQL read store under a lease (ACCORD_LEASE=postgres)', () =
     expect(await store.checkpoint()).toBe(events[events.length - 1].position);
     const tokens = await query('SELECT DISTINCT fencing_token FROM projection_checkpoints');
     expect(tokens.map((row) => Number(row.fencing_token))).toEqual([2]);
+  });
+
+  it('reports a batch whose transaction the server ended while this process was paused, after a takeover, as FencedError', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // A projection that stalls mid-batch, as a process stopped with SIGSTOP would.
+    const stalling: Projection = {
+      name: 'stalling',
+      version: 1,
+      tables: ['stalling_rows'],
+      createTables: async (db, names) => {
+        await db.schema
+          .createTable(names.stalling_rows)
+          .ifNotExists()
+          .addColumn('position', 'bigint')
+          .execute();
+      },
+      apply: async (db, names, batch) => {
+        await sleep(800);
+        await db.insertInto(names.stalling_rows).values({ position: batch[0].position }).execute();
+      },
+    };
+    const paused = ReadStore.postgres(schema.url, [stalling], { idleInTransactionTimeoutMs: 200 });
+    try {
+      await paused.migrate();
+      expect(await leases.acquire('projector', 'a', 100)).toBe(1);
+      const batch = paused.applyBatch(0, events.slice(0, 10), { lease: 'projector', token: 1 });
+      batch.catch(() => undefined);
+      await sleep(300); // the server has ended the stalled transaction, the lease has expired
+      expect(await leases.acquire('projector', 'b', 60_000)).toBe(2);
+      await expect(batch).rejects.toEqual(new FencedError('projector', 1, 2));
+      expect(await query('SELECT * FROM stalling_rows')).toEqual([]);
+    } finally {
+      await paused.close();
+    }
   });
 
   it('lets another process migrate an up-to-date store while a batch transaction holds the checkpoints', async () => {

@@ -6,7 +6,9 @@ import { Pool, types } from 'pg';
 import { preparingOnce, StoredEvent } from '@accord/event-store';
 import {
   addFencingTokenColumn,
+  currentFencingToken,
   Fence,
+  FencedError,
   FENCING_TOKEN_COLUMN,
   holdFence,
   surviveServerDisconnects,
@@ -174,10 +176,24 @@ export class ReadStore {
     if (events.length === 0) return;
     if (fence && this.dialect !== 'postgres')
       throw new Error('A fenced read store must be PostgreSQL, where the lease lives');
-    await this.writer.transaction().execute(async (trx) => {
-      if (fence) await holdFence(trx, fence);
-      await this.applyIn(trx, 'live', expected, events, false, fence?.token ?? null);
-    });
+    try {
+      await this.writer.transaction().execute(async (trx) => {
+        if (fence) await holdFence(trx, fence);
+        await this.applyIn(trx, 'live', expected, events, false, fence?.token ?? null);
+      });
+    } catch (error) {
+      if (fence && !(error instanceof FencedError)) await this.refuseIfFenced(fence);
+      throw error;
+    }
+  }
+
+  /**
+   * A fenced batch that failed otherwise — typically its transaction ended by the server after this process was
+   * paused mid-batch (`idleInTransactionTimeoutMs`) — is a refused write if the lease has moved on meanwhile.
+   */
+  private async refuseIfFenced(fence: Fence): Promise<void> {
+    const current = await currentFencingToken(this.writer, fence.lease).catch(() => fence.token);
+    if (current !== fence.token) throw new FencedError(fence.lease, fence.token, current);
   }
 
   private async applyIn(
