@@ -173,10 +173,21 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('publishes the api on port 3000 and keeps the ops ports of the workers on localhost', () => {
+  it('publishes the api on port 3000 and keeps the ops ports of the workers on localhost, a host port per replica', () => {
     expect(services.api.ports).toEqual(['3000:3000']);
-    expect(services.projector.ports).toEqual(['127.0.0.1:3001:3001']);
-    expect(services.relay.ports).toEqual(['127.0.0.1:3002:3002']);
+    expect(services.projector.ports).toEqual(['127.0.0.1::3001']);
+    expect(services.relay.ports).toEqual(['127.0.0.1::3002']);
+  });
+
+  it('runs two projectors and two relays, one of each active by the lease in PostgreSQL; the api without a lease', () => {
+    for (const app of ['projector', 'relay'] as const) {
+      expect({ app, replicas: (services[app].deploy as Json | undefined)?.replicas }).toEqual({
+        app,
+        replicas: 2,
+      });
+      expect({ app, lease: loadConfig(env(app), ROOT).lease.kind }).toEqual({ app, lease: 'postgres' });
+    }
+    expect(loadConfig(env('api'), ROOT).lease.kind).toBe('none');
   });
 
   it('gives the HS256 secret to the api only, and the Kafka brokers to the relay', () => {

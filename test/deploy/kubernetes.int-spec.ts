@@ -191,11 +191,15 @@ describe('deploy/k8s', () => {
     };
     const configOf = (app: App): AccordConfig => loadConfig(envOf(app), ROOT);
 
-    it('has the three Deployments, their Services, the HPA, the PDB and the NetworkPolicies in namespace accord', () => {
+    it('has the three Deployments, their Services and PDBs, the HPA and the NetworkPolicies in namespace accord', () => {
       for (const app of APPS) deployment(app);
       expect(ofKind('Service').map(name).sort()).toEqual(['accord-api', 'accord-projector', 'accord-relay']);
       expect(ofKind('HorizontalPodAutoscaler').map(name)).toEqual(['accord-api']);
-      expect(ofKind('PodDisruptionBudget').map(name)).toEqual(['accord-api']);
+      expect(ofKind('PodDisruptionBudget').map(name).sort()).toEqual([
+        'accord-api',
+        'accord-projector',
+        'accord-relay',
+      ]);
       expect(ofKind('NetworkPolicy').length).toBeGreaterThanOrEqual(4);
       for (const resource of resources)
         if (resource.kind !== 'Namespace')
@@ -532,15 +536,22 @@ describe('deploy/k8s', () => {
       });
     });
 
-    it('runs exactly one projector and one relay, stopping the old pod before starting the new one', () => {
+    it('runs two projectors and two relays, one of each active by a lease in PostgreSQL, rolled one pod at a time', () => {
       for (const app of ['projector', 'relay'] as const) {
         const spec = deployment(app).spec as Json;
-        expect({ app, replicas: spec.replicas, strategy: (spec.strategy as Json).type }).toEqual({
+        expect({ app, replicas: spec.replicas, strategy: spec.strategy }).toEqual({
           app,
-          replicas: 1,
-          strategy: 'Recreate',
+          replicas: 2,
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         });
+        const config = configOf(app);
+        expect({ app, lease: config.lease.kind }).toEqual({ app, lease: 'postgres' });
+        const spread = (podSpec(deployment(app)).topologySpreadConstraints as Json[]).map(
+          (c) => c.topologyKey,
+        );
+        expect(spread).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
       }
+      expect(configOf('api').lease.kind).toBe('none');
     });
 
     it('scales the api with an autoscaling/v2 HPA on CPU, which owns its replica count', () => {
@@ -565,13 +576,19 @@ describe('deploy/k8s', () => {
       expect(maxReplicas).toBeGreaterThan(minReplicas);
     });
 
-    it('keeps api pods up during voluntary disruptions (PDB on the api pods only)', () => {
-      const [pdb] = ofKind('PodDisruptionBudget');
-      expect(pdb.apiVersion).toBe('policy/v1');
-      const selector = ((pdb.spec as Json).selector as Json).matchLabels as Json;
-      for (const app of APPS) {
-        const labels = (((deployment(app).spec as Json).template as Json).metadata as Json).labels as Json;
-        expect(Object.entries(selector).every(([key, value]) => labels[key] === value)).toBe(app === 'api');
+    it('keeps pods of every process up during voluntary disruptions (one PDB each, maxUnavailable 1)', () => {
+      for (const pdb of ofKind('PodDisruptionBudget')) {
+        expect(pdb.apiVersion).toBe('policy/v1');
+        expect((pdb.spec as Json).maxUnavailable).toBe(1);
+        const selector = ((pdb.spec as Json).selector as Json).matchLabels as Json;
+        const selected = APPS.filter((app) => {
+          const labels = (((deployment(app).spec as Json).template as Json).metadata as Json).labels as Json;
+          return Object.entries(selector).every(([key, value]) => labels[key] === value);
+        });
+        expect({ pdb: name(pdb), selected }).toEqual({
+          pdb: name(pdb),
+          selected: [name(pdb).replace('accord-', '')],
+        });
       }
     });
 

@@ -8,7 +8,10 @@ import {
   startOpsServer,
 } from '@accord/runtime';
 
-/** The standalone projector: read models and the deadline scheduler, with /health and /metrics on PORT. */
+/**
+ * The standalone projector: read models and the deadline scheduler, with /health and /metrics on PORT. Several may
+ * run with ACCORD_LEASE=postgres: the one holding the lease projects, the others stand by (docs/adr/0007).
+ */
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ ACCORD_ROLES: 'projector,scheduler', PORT: '3001' });
   const logger = createLogger(config.logLevel).child({ process: 'projector' });

@@ -4,15 +4,18 @@ import {
   AccordMetrics,
   closeOnSignals,
   createLogger,
+  leadershipFor,
   loadConfigOrExit,
   openEventStore,
   readinessChecks,
+  relayLease,
   startOpsServer,
 } from '@accord/runtime';
 
 /**
- * The standalone Kafka relay (production: one active instance). It follows the event store's log from
- * its saved checkpoint and publishes every event to Kafka as a CloudEvent (libs/messaging/README.md).
+ * The standalone Kafka relay. It follows the event store's log from its saved checkpoint and publishes every event
+ * to Kafka as a CloudEvent (libs/messaging/README.md). Several may run with ACCORD_LEASE=postgres: the one holding
+ * the relay's lease publishes, the others stand by (docs/adr/0007).
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ ACCORD_ROLES: 'relay', PORT: '3002' });
@@ -29,7 +32,8 @@ async function main(): Promise<void> {
 
   const metrics = new AccordMetrics();
   const eventStore = openEventStore(config);
-  const relay = startRelay({ config, eventStore, logger, metrics });
+  const leadership = leadershipFor(relayLease(config.kafka.topic), { config, logger, metrics });
+  const relay = startRelay({ config, eventStore, logger, metrics, leadership });
   // From the moment the relay runs, a signal stops it in order (the ops server, once it listens).
   let ops: { close(): void } | null = null;
   closeOnSignals(logger, async () => {
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
   ops = await startOpsServer({
     host: config.host,
     port: config.port,
-    checks: readinessChecks({ eventStore, workers: { projector: null, relay } }),
+    checks: readinessChecks({ eventStore, workers: { projector: null, relay, leadership: [leadership] } }),
     metrics,
   });
   logger.info({ topic: config.kafka.topic, brokers: config.kafka.brokers }, 'Accord relay running');

@@ -46,6 +46,8 @@ export interface AccordConfig {
   schedulerIntervalMs: number;
   /** The transparency log (docs/trust.md §4). */
   log: LogConfig;
+  /** Who of several projectors and relays is the active one (docs/adr/0007). */
+  lease: LeaseConfig;
   /** The console's sign-in through an OpenID Provider; null: the console takes a pasted access token only. */
   oidc: OidcConfig | null;
 }
@@ -56,6 +58,13 @@ export interface OidcConfig {
   /** What the console asks the provider for, space-separated. */
   scope: string;
 }
+
+/**
+ * `none`: every process runs the projector and relay it is given (one process, the embedded default). `postgres`:
+ * several may run, one of each active, chosen by a lease in PostgreSQL beside the writes it fences.
+ */
+export type LeaseConfig =
+  { kind: 'none' } | { kind: 'postgres'; databaseUrl: string; ttlMs: number; renewMs: number };
 
 export interface LogConfig {
   /** The checkpoints' origin line, and so the log key's name. */
@@ -196,6 +205,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
     problems,
   );
 
+  const lease = leaseConfig(
+    {
+      kind: oneOf('ACCORD_LEASE', ['none', 'postgres'] as const, 'none'),
+      ttlMs: integer('ACCORD_LEASE_TTL_MS', 6000, 1000, 60_000),
+      renewMs: integer('ACCORD_LEASE_RENEW_MS', 2000, 100, 20_000),
+    },
+    readStore,
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -213,6 +232,33 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AccordC
     schedulerIntervalMs,
     log,
     oidc,
+    lease,
+  };
+}
+
+/**
+ * The lease fences the writes to the read model and to the relay's checkpoint, so it must live in their database:
+ * the PostgreSQL read store's. A renewal may fail twice before the lease expires.
+ */
+function leaseConfig(
+  lease: { kind: LeaseConfig['kind']; ttlMs: number; renewMs: number },
+  readStore: AccordConfig['readStore'],
+  problems: string[],
+): LeaseConfig {
+  if (lease.kind !== 'postgres') return { kind: 'none' };
+  if (readStore.kind !== 'postgres')
+    problems.push(
+      'ACCORD_LEASE=postgres needs ACCORD_READ_STORE=postgres: the lease lives beside the writes it fences',
+    );
+  if (lease.renewMs * 3 > lease.ttlMs)
+    problems.push(
+      `ACCORD_LEASE_RENEW_MS must be at most a third of ACCORD_LEASE_TTL_MS (${lease.ttlMs}), got ${lease.renewMs}`,
+    );
+  return {
+    kind: 'postgres',
+    databaseUrl: readStore.kind === 'postgres' ? readStore.databaseUrl : '',
+    ttlMs: lease.ttlMs,
+    renewMs: lease.renewMs,
   };
 }
 

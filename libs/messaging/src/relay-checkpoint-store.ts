@@ -1,6 +1,14 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { preparingOnce } from '@accord/event-store';
+import {
+  addFencingTokenColumn,
+  currentFencingToken,
+  Fence,
+  FencedError,
+  fenceHeld,
+  surviveServerDisconnects,
+} from '@accord/lease';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
@@ -21,14 +29,23 @@ export class RelayCheckpointMovedError extends Error {
 export interface RelayCheckpointStore {
   /** The saved position (0 = nothing published yet). */
   load(name: string): Promise<number>;
-  /** Moves the checkpoint from `expected` to `position`; RelayCheckpointMovedError when it is not at `expected`. */
-  save(name: string, expected: number, position: number): Promise<void>;
+  /**
+   * Moves the checkpoint from `expected` to `position`; RelayCheckpointMovedError when it is not at `expected`. With a
+   * `fence`, only while the fence holds (FencedError otherwise), recording its token with the checkpoint.
+   */
+  save(name: string, expected: number, position: number, fence?: Fence | null): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 interface RelayCheckpointDatabase {
-  relay_checkpoints: { name: string; position: number | string; updated_at: string };
+  relay_checkpoints: {
+    name: string;
+    position: number | string;
+    updated_at: string;
+    /** The fencing token of the relay that saved it last (ACCORD_LEASE=postgres), else null. */
+    fencing_token: number | string | null;
+  };
 }
 
 /**
@@ -61,7 +78,9 @@ export class SqlRelayCheckpointStore implements RelayCheckpointStore {
   }
 
   static postgres(connectionString: string): SqlRelayCheckpointStore {
-    const pool = new Pool({ connectionString, max: 2, connectionTimeoutMillis: 5000 });
+    const pool = surviveServerDisconnects(
+      new Pool({ connectionString, max: 2, connectionTimeoutMillis: 5000 }),
+    );
     return new SqlRelayCheckpointStore(
       new Kysely<RelayCheckpointDatabase>({ dialect: new PostgresDialect({ pool }) }),
       'postgres',
@@ -79,7 +98,9 @@ export class SqlRelayCheckpointStore implements RelayCheckpointStore {
       .addColumn('name', 'text', (column) => column.primaryKey())
       .addColumn('position', 'bigint', (column) => column.notNull())
       .addColumn('updated_at', 'text', (column) => column.notNull())
+      .addColumn('fencing_token', 'bigint')
       .execute();
+    await addFencingTokenColumn(this.db, this.dialect, 'relay_checkpoints');
   }
 
   async load(name: string): Promise<number> {
@@ -91,23 +112,31 @@ export class SqlRelayCheckpointStore implements RelayCheckpointStore {
     return Number(row?.position ?? 0);
   }
 
-  async save(name: string, expected: number, position: number): Promise<void> {
+  /**
+   * One statement each, so that nothing is held between them: the fence is a condition of the update itself (the
+   * lease's row is share-locked for that statement), and the first save of a name creates the row at 0 to move from.
+   */
+  async save(name: string, expected: number, position: number, fence: Fence | null = null): Promise<void> {
+    if (fence && this.dialect !== 'postgres')
+      throw new Error('A fenced relay checkpoint must be in PostgreSQL, where the lease lives');
     const updatedAt = new Date().toISOString();
-    const updated = await this.db
-      .updateTable('relay_checkpoints')
-      .set({ position, updated_at: updatedAt })
-      .where('name', '=', name)
-      .where('position', '=', expected)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 1) return;
-    if (expected === 0) {
-      // The first save of this name: the row is created, unless another relay did so meanwhile.
-      const inserted = await this.db
+    if (expected === 0)
+      await this.db
         .insertInto('relay_checkpoints')
-        .values({ name, position, updated_at: updatedAt })
+        .values({ name, position: 0, updated_at: updatedAt, fencing_token: null })
         .onConflict((conflict) => conflict.column('name').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return;
+        .execute();
+    let update = this.db
+      .updateTable('relay_checkpoints')
+      .set({ position, updated_at: updatedAt, fencing_token: fence?.token ?? null })
+      .where('name', '=', name)
+      .where('position', '=', expected);
+    if (fence) update = update.where(fenceHeld(fence));
+    const updated = await update.executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 1) return;
+    if (fence) {
+      const current = await currentFencingToken(this.db, fence.lease);
+      if (current !== fence.token) throw new FencedError(fence.lease, fence.token, current);
     }
     const actual = await this.db
       .selectFrom('relay_checkpoints')

@@ -1,4 +1,5 @@
 import { EventStore, sleep, StoredEvent } from '@accord/event-store';
+import { Fence, FencedError } from '@accord/lease';
 import { AccordKafkaMessage, toKafkaMessage } from './cloud-event';
 import { RelayCheckpointMovedError, RelayCheckpointStore } from './relay-checkpoint-store';
 
@@ -62,6 +63,7 @@ export interface RelayStatus {
  */
 export class Relay {
   private position = 0;
+  private relaying = false;
   private kafka: RelayStatus['kafka'] = 'unknown';
   private consecutiveFailures = 0;
   private lastError: string | null = null;
@@ -100,9 +102,15 @@ export class Relay {
     return this.position;
   }
 
-  /** Events stored but not yet acknowledged by Kafka. */
+  /** Whether this process relays now (a standby of ACCORD_LEASE=postgres does not). */
+  get running(): boolean {
+    return this.relaying;
+  }
+
+  /** Events stored but not yet acknowledged by Kafka, whoever relays them. */
   async lag(): Promise<number> {
-    return Math.max(0, (await this.events.headPosition()) - this.position);
+    const position = this.relaying ? this.position : await this.checkpoints.load(this.checkpointName);
+    return Math.max(0, (await this.events.headPosition()) - position);
   }
 
   status(): RelayStatus {
@@ -120,13 +128,25 @@ export class Relay {
   /**
    * Runs until `signal` aborts. A batch in flight is given `ackTimeoutMs` to be acknowledged (and its
    * checkpoint saved); if Kafka does not answer by then, it is left to be published again after a restart.
+   * With a `fence`, every checkpoint is saved under it, and a save it refuses ends the run with FencedError
+   * (the batch just published was a duplicate: another relay is the active one now).
    */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(signal: AbortSignal, fence: Fence | null = null): Promise<void> {
+    this.relaying = true;
+    try {
+      await this.publishFromCheckpoint(signal, fence);
+    } finally {
+      this.relaying = false;
+    }
+  }
+
+  private async publishFromCheckpoint(signal: AbortSignal, fence: Fence | null): Promise<void> {
     while (!signal.aborted) {
       try {
         this.position = await this.checkpoints.load(this.checkpointName);
-        await this.follow(signal);
+        await this.follow(signal, fence);
       } catch (error) {
+        if (error instanceof FencedError) throw error;
         if (signal.aborted) return;
         // Another relay or an operator moved the checkpoint: go on from where it is now.
         if (error instanceof RelayCheckpointMovedError) continue;
@@ -136,7 +156,7 @@ export class Relay {
     }
   }
 
-  private async follow(signal: AbortSignal): Promise<void> {
+  private async follow(signal: AbortSignal, fence: Fence | null): Promise<void> {
     // The next batch is read (and serialised) while the broker stores the current one.
     let next: Promise<StoredEvent[]> | null = null;
     while (!signal.aborted) {
@@ -157,7 +177,7 @@ export class Relay {
         next.catch(() => undefined);
       }
       if (!(await published)) return; // stopped while Kafka was down: the batch stays unacknowledged
-      await this.checkpoints.save(this.checkpointName, this.position, last);
+      await this.checkpoints.save(this.checkpointName, this.position, last, fence);
       this.position = last;
       this.options.onPublished?.(batch.length, last);
     }

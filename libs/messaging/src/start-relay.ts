@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { AccordConfig } from '@accord/config';
 import { EventStore } from '@accord/event-store';
+import { Fence, Leadership, Unleased } from '@accord/lease';
 import { createKafka, KafkaPublisher } from './kafka-publisher';
 import { Relay, RelayOptions, RelayStatus } from './relay';
 import {
@@ -32,6 +33,11 @@ export interface RelayDependencies {
    * Closed when the relay stops.
    */
   checkpoints?: RelayCheckpointStore;
+  /**
+   * When this process relays: with ACCORD_LEASE=postgres, while it holds the relay's lease (`relay:<topic>`), every
+   * checkpoint fenced; by default always.
+   */
+  leadership?: Leadership;
   /** Tuning (batch size, back-off); the callbacks are set by `startRelay`. */
   options?: Omit<RelayOptions, 'source' | 'onPublished' | 'onPublishError' | 'onError' | 'onKafkaStatus'>;
 }
@@ -81,13 +87,22 @@ export function startRelay(deps: RelayDependencies): RunningRelay {
   });
   if (metrics?.lagReaders) metrics.lagReaders.relay = () => relay.lag();
 
+  const leadership = deps.leadership ?? new Unleased();
   const controller = new AbortController();
-  const done = relay.run(controller.signal).finally(async () => {
-    await publisher.disconnect();
-    await checkpoints
-      .close()
-      .catch((error) => log.warn({ err: error }, 'closing the checkpoint store failed'));
-  });
+  const done = leadership
+    .run(controller.signal, async (fence, term) => {
+      try {
+        await relay.run(term, fence);
+      } finally {
+        // A standby holds no producer: the next active term connects afresh.
+        await publisher.disconnect();
+      }
+    })
+    .finally(async () => {
+      await checkpoints
+        .close()
+        .catch((error) => log.warn({ err: error }, 'closing the checkpoint store failed'));
+    });
   log.info(
     {
       brokers,
@@ -133,8 +148,8 @@ class LazyCheckpointStore implements RelayCheckpointStore {
     return (await this.get()).load(name);
   }
 
-  async save(name: string, expected: number, position: number): Promise<void> {
-    return (await this.get()).save(name, expected, position);
+  async save(name: string, expected: number, position: number, fence: Fence | null = null): Promise<void> {
+    return (await this.get()).save(name, expected, position, fence);
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import { EventStore, followLog, sleep } from '@accord/event-store';
+import { Fence, FencedError } from '@accord/lease';
 import { CheckpointMovedError, ReadStore } from './store/read-store';
 
 export interface ProjectorOptions {
@@ -11,10 +12,12 @@ export interface ProjectorOptions {
 /**
  * Follows the event store's global log from the read model's saved checkpoint, batch by batch, until
  * stopped. Errors (a store restarting, a rebuild swapping tables in) are logged and retried from the
- * checkpoint as stored, never from memory.
+ * checkpoint as stored, never from memory. A write refused by its fence ends the run: another process is the
+ * active projector now.
  */
 export class Projector {
   private position = 0;
+  private projecting = false;
   private readonly batchSize: number;
   private readonly idleWaitMs: number;
 
@@ -27,15 +30,33 @@ export class Projector {
     this.idleWaitMs = options.idleWaitMs ?? 1000;
   }
 
+  /** Whether this process is projecting now (a standby of ACCORD_LEASE=postgres is not). */
+  get running(): boolean {
+    return this.projecting;
+  }
+
+  /** Where this projector stands; while it is not running, where it stood last. */
   get checkpoint(): number {
     return this.position;
   }
 
+  /** Events of the log the read model has not applied yet, whoever applies them. */
   async lag(): Promise<number> {
-    return Math.max(0, (await this.events.headPosition()) - this.position);
+    const position = this.running ? this.position : await this.readStore.checkpoint();
+    return Math.max(0, (await this.events.headPosition()) - position);
   }
 
-  async run(signal: AbortSignal): Promise<void> {
+  /** Projects until `signal` aborts, each batch under `fence` when given; rejects with FencedError when refused. */
+  async run(signal: AbortSignal, fence: Fence | null = null): Promise<void> {
+    this.projecting = true;
+    try {
+      await this.follow(signal, fence);
+    } finally {
+      this.projecting = false;
+    }
+  }
+
+  private async follow(signal: AbortSignal, fence: Fence | null): Promise<void> {
     while (!signal.aborted) {
       try {
         this.position = await this.readStore.checkpoint();
@@ -44,11 +65,12 @@ export class Projector {
           idleWaitMs: this.idleWaitMs,
           signal,
         })) {
-          await this.readStore.applyBatch(this.position, batch);
+          await this.readStore.applyBatch(this.position, batch, fence);
           this.position = batch[batch.length - 1].position;
           this.options.onBatch?.(this.position, batch.length);
         }
       } catch (error) {
+        if (error instanceof FencedError) throw error;
         if (signal.aborted) return;
         if (!(error instanceof CheckpointMovedError)) {
           this.options.onError?.(error);

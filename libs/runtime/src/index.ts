@@ -7,3 +7,4 @@ export * from './ops-server';
 export * from './readiness';
 export * from './process';
 export * from './checkpoint-signer';
+export * from './leadership';

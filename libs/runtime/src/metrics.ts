@@ -60,6 +60,27 @@ export class AccordMetrics {
     collect: (): Promise<void> => this.collectLag(this.relayLag, this.lagReaders.relay),
   });
 
+  readonly leaseActive = new Gauge({
+    name: 'accord_lease_active',
+    help: '1 while this process holds the lease (the active projector or relay), 0 while it stands by',
+    labelNames: ['name'],
+    registers: [this.registry],
+  });
+
+  readonly leaseAcquisitions = new Counter({
+    name: 'accord_lease_acquisitions_total',
+    help: 'Times this process acquired the lease and became the active one',
+    labelNames: ['name'],
+    registers: [this.registry],
+  });
+
+  readonly fencedWritesRefused = new Counter({
+    name: 'accord_lease_fenced_writes_refused_total',
+    help: 'Writes of this process refused because another process had acquired the lease since (a stale fencing token)',
+    labelNames: ['name'],
+    registers: [this.registry],
+  });
+
   constructor() {
     // The standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …) that dashboards and alerts
     // written for any Node.js process expect; the process is told apart by the scrape target's labels.

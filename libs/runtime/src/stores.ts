@@ -14,6 +14,7 @@ import {
 } from '@accord/domain';
 import { proposalHash } from '@accord/trust';
 import { DecisionHandler, EventStore, SqliteEventStore } from '@accord/event-store';
+import { idleInTransactionTimeoutMs } from '@accord/lease';
 import { ReadStore } from '@accord/read-model';
 
 export type InitiativeDecisionHandler = DecisionHandler<InitiativeCommand, InitiativeEvent, InitiativeState>;
@@ -36,7 +37,11 @@ export function openEventStore(config: AccordConfig): EventStore {
 export async function openReadStore(config: AccordConfig): Promise<ReadStore> {
   const store =
     config.readStore.kind === 'postgres'
-      ? ReadStore.postgres(config.readStore.databaseUrl)
+      ? ReadStore.postgres(config.readStore.databaseUrl, undefined, {
+          // A paused projector's transaction must not outlive its lease (ADR 0007).
+          idleInTransactionTimeoutMs:
+            config.lease.kind === 'postgres' ? idleInTransactionTimeoutMs(config.lease.ttlMs) : undefined,
+        })
       : ReadStore.sqlite(join(config.dataDir, 'read-model.db'));
   await store.migrate();
   return store;

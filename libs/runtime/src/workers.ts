@@ -11,7 +11,9 @@ import {
   TransparencyLogQueries,
 } from '@accord/read-model';
 import { LogKeys } from '@accord/config';
+import { Leadership } from '@accord/lease';
 import { CheckpointSigner } from './checkpoint-signer';
+import { leadershipFor, PROJECTOR_LEASE, relayLease } from './leadership';
 import { AccordMetrics } from './metrics';
 import { InitiativeDecisionHandler } from './stores';
 
@@ -30,46 +32,51 @@ export interface Workers {
   /** Beside the projector, when this process holds the log's signer key. */
   checkpointSigner: CheckpointSigner | null;
   relay: RunningRelay | null;
+  /** When the projector and the relay run here: with ACCORD_LEASE=postgres, only while this process holds their lease. */
+  leadership: Leadership[];
   stop(): Promise<void>;
 }
 
 /**
  * Starts the background parts this process runs (ACCORD_ROLES): the projector (with the transparency log's
  * checkpoint signer when the process holds the log key), the deadline scheduler, and the Kafka relay when
- * KAFKA_BROKERS is set.
+ * KAFKA_BROKERS is set. With ACCORD_LEASE=postgres the projector (with its signer) and the relay run only while this
+ * process holds their lease; the scheduler runs in every instance (its expiries are appended at an expected revision).
  */
 export function startWorkers(deps: WorkerDependencies): Workers {
   const { config, eventStore, readStore, decisionHandler, logger, metrics, logKeys } = deps;
   const controller = new AbortController();
   const running: Promise<void>[] = [];
+  const leadership: Leadership[] = [];
 
   let projector: Projector | null = null;
+  let checkpointSigner: CheckpointSigner | null = null;
   if (config.roles.includes('projector')) {
     const log = logger.child({ part: 'projector' });
-    projector = new Projector(eventStore, readStore, {
+    const started = new Projector(eventStore, readStore, {
       onError: (error) => log.error({ err: error }, 'projection batch failed; retrying from the checkpoint'),
     });
-    const started = projector;
+    projector = started;
     metrics.lagReaders.projection = () => started.lag();
-    running.push(projector.run(controller.signal));
-    log.info('projector started');
-  }
-
-  let checkpointSigner: CheckpointSigner | null = null;
-  if (projector && logKeys.privateKey !== null) {
-    const log = logger.child({ part: 'checkpoint-signer' });
-    checkpointSigner = new CheckpointSigner(
-      eventStore,
-      new TransparencyLogQueries(readStore),
-      logKeys.privateKey,
-    );
-    const intervalMs = config.log.checkpointIntervalSeconds * 1000;
+    const signer = logKeys.privateKey === null ? null : checkpointSignerOf(deps, logKeys.privateKey);
+    checkpointSigner = signer?.signer ?? null;
+    const projectorLeadership = leadershipFor(PROJECTOR_LEASE, deps);
+    leadership.push(projectorLeadership);
     running.push(
-      checkpointSigner.run(controller.signal, intervalMs, (error) =>
-        log.error({ err: error }, 'signing a checkpoint failed; trying again next interval'),
-      ),
+      projectorLeadership.run(controller.signal, async (fence, term) => {
+        log.info({ fencingToken: fence?.token ?? null }, 'projector started');
+        // The signer signs beside the active projector only, and stops with it (its appends are guarded by the
+        // expected revision of the log's checkpoint stream in any case).
+        const projecting = new AbortController();
+        const signing = signer?.run(AbortSignal.any([term, projecting.signal]));
+        try {
+          await started.run(term, fence);
+        } finally {
+          projecting.abort();
+          await signing;
+        }
+      }),
     );
-    log.info({ intervalMs, origin: config.log.origin }, 'checkpoint signer started');
   }
 
   if (config.roles.includes('scheduler')) {
@@ -97,18 +104,41 @@ export function startWorkers(deps: WorkerDependencies): Workers {
     log.info({ intervalMs: config.schedulerIntervalMs }, 'deadline scheduler started');
   }
 
-  const relay =
-    config.kafka && config.roles.includes('relay')
-      ? startRelay({ config, eventStore, logger, metrics })
-      : null;
+  let relay: RunningRelay | null = null;
+  if (config.kafka && config.roles.includes('relay')) {
+    const relayLeadership = leadershipFor(relayLease(config.kafka.topic), deps);
+    leadership.push(relayLeadership);
+    relay = startRelay({ config, eventStore, logger, metrics, leadership: relayLeadership });
+  }
 
   return {
     projector,
     checkpointSigner,
     relay,
+    leadership,
     stop: async () => {
       controller.abort();
       await Promise.all([relay?.stop(), ...running]);
+    },
+  };
+}
+
+/** The transparency log's checkpoint signer, and its rounds while the projector is active here. */
+function checkpointSignerOf(
+  deps: WorkerDependencies,
+  privateKey: string,
+): { signer: CheckpointSigner; run: (term: AbortSignal) => Promise<void> } {
+  const { config, eventStore, readStore, logger } = deps;
+  const log = logger.child({ part: 'checkpoint-signer' });
+  const signer = new CheckpointSigner(eventStore, new TransparencyLogQueries(readStore), privateKey);
+  const intervalMs = config.log.checkpointIntervalSeconds * 1000;
+  return {
+    signer,
+    run: (term) => {
+      log.info({ intervalMs, origin: config.log.origin }, 'checkpoint signer started');
+      return signer.run(term, intervalMs, (error) =>
+        log.error({ err: error }, 'signing a checkpoint failed; trying again next interval'),
+      );
     },
   };
 }

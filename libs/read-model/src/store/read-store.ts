@@ -4,6 +4,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types } from 'pg';
 import { preparingOnce, StoredEvent } from '@accord/event-store';
+import {
+  addFencingTokenColumn,
+  currentFencingToken,
+  Fence,
+  FencedError,
+  FENCING_TOKEN_COLUMN,
+  holdFence,
+  surviveServerDisconnects,
+  withSessionSettings,
+} from '@accord/lease';
 import { AnyDb, Projection, TableNames } from '../projection';
 import { PROJECTIONS } from '../projections';
 
@@ -58,7 +68,15 @@ export class ReadStore {
     return new ReadStore(open(false), open(true), 'sqlite', projections);
   }
 
-  static postgres(connectionString: string, projections: readonly Projection[] = PROJECTIONS): ReadStore {
+  /**
+   * `idleInTransactionTimeoutMs`: for a fenced writer (ACCORD_LEASE=postgres), how long PostgreSQL lets one of its
+   * transactions sit idle before ending the session (`idleInTransactionTimeoutMs` of @accord/lease).
+   */
+  static postgres(
+    connectionString: string,
+    projections: readonly Projection[] = PROJECTIONS,
+    options: { idleInTransactionTimeoutMs?: number } = {},
+  ): ReadStore {
     const pool = new Pool({
       connectionString,
       max: 10,
@@ -69,17 +87,31 @@ export class ReadStore {
           oid === 20 ? Number : types.getTypeParser(oid, format as 'text'),
       } as never,
     });
-    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    surviveServerDisconnects(pool);
+    const { idleInTransactionTimeoutMs } = options;
+    const db = new Kysely({
+      dialect: new PostgresDialect({
+        pool,
+        onCreateConnection:
+          idleInTransactionTimeoutMs === undefined
+            ? undefined
+            : withSessionSettings({ idle_in_transaction_session_timeout: idleInTransactionTimeoutMs }),
+      }),
+    });
     return new ReadStore(db, db, 'postgres', projections);
   }
 
   /**
    * Creates what is missing. A projection whose tables were built by another version of it starts again from the
    * beginning of the log: its tables are emptied and its checkpoint set to 0, and the projector catches it up.
+   * A store that is up to date is only read: a process starting beside a projector at work (another API replica, a
+   * standby) takes no lock, where creating an index that exists still locks its table against the projector's writes.
    */
   async migrate(): Promise<void> {
+    if (await this.upToDate()) return;
     await this.writer.transaction().execute(async (trx) => {
       await createCheckpoints(trx, CHECKPOINTS);
+      await addFencingTokenColumn(trx, this.dialect, CHECKPOINTS);
       await trx.schema
         .createTable(VERSIONS)
         .ifNotExists()
@@ -109,6 +141,23 @@ export class ReadStore {
     });
   }
 
+  private async upToDate(): Promise<boolean> {
+    try {
+      const versions = await this.writer.selectFrom(VERSIONS).select(['name', 'version']).execute();
+      const checkpoints = await this.writer
+        .selectFrom(CHECKPOINTS)
+        .select(['name', FENCING_TOKEN_COLUMN])
+        .execute();
+      const built = new Map(versions.map((row) => [row.name, Number(row.version)]));
+      const started = new Set(checkpoints.map((row) => row.name));
+      return this.projections.every(
+        (projection) => built.get(projection.name) === projection.version && started.has(projection.name),
+      );
+    } catch {
+      return false; // a table or column is missing: migrate
+    }
+  }
+
   /** Where the projector follows the log from: the checkpoint of the projection furthest behind. */
   async checkpoint(): Promise<number> {
     const positions = await this.checkpoints('live');
@@ -118,11 +167,36 @@ export class ReadStore {
   /**
    * Applies a batch of the log that follows `expected`, each projection the events past its own checkpoint, with
    * the checkpoints, in one transaction. Fails with CheckpointMovedError when another writer moved a checkpoint
-   * back before the batch (a rebuild swapped in, or a projection reset).
+   * back before the batch (a rebuild swapped in, or a projection reset). With a `fence` (PostgreSQL only), the
+   * transaction first holds the lease (FencedError when another process acquired it since), and each checkpoint it
+   * moves records the fencing token.
    */
-  async applyBatch(expected: number, events: readonly StoredEvent[]): Promise<void> {
+  async applyBatch(
+    expected: number,
+    events: readonly StoredEvent[],
+    fence: Fence | null = null,
+  ): Promise<void> {
     if (events.length === 0) return;
-    await this.writer.transaction().execute((trx) => this.applyIn(trx, 'live', expected, events, false));
+    if (fence && this.dialect !== 'postgres')
+      throw new Error('A fenced read store must be PostgreSQL, where the lease lives');
+    try {
+      await this.writer.transaction().execute(async (trx) => {
+        if (fence) await holdFence(trx, fence);
+        await this.applyIn(trx, 'live', expected, events, false, fence?.token ?? null);
+      });
+    } catch (error) {
+      if (fence && !(error instanceof FencedError)) await this.refuseIfFenced(fence);
+      throw error;
+    }
+  }
+
+  /**
+   * A fenced batch that failed otherwise — typically its transaction ended by the server after this process was
+   * paused mid-batch (`idleInTransactionTimeoutMs`) — is a refused write if the lease has moved on meanwhile.
+   */
+  private async refuseIfFenced(fence: Fence): Promise<void> {
+    const current = await currentFencingToken(this.writer, fence.lease).catch(() => fence.token);
+    if (current !== fence.token) throw new FencedError(fence.lease, fence.token, current);
   }
 
   private async applyIn(
@@ -131,6 +205,7 @@ export class ReadStore {
     expected: number,
     events: readonly StoredEvent[],
     rebuilding: boolean,
+    fencingToken: number | null,
   ): Promise<void> {
     const checkpoints = this.tableName(CHECKPOINTS, generation);
     const last = events[events.length - 1].position;
@@ -147,7 +222,11 @@ export class ReadStore {
       const pending = position === expected ? events : events.filter((event) => event.position > position);
       if (pending.length === 0) continue;
       await projection.apply(db, this.names(projection, generation), pending, rebuilding);
-      await db.updateTable(checkpoints).set({ position: last }).where('name', '=', projection.name).execute();
+      await db
+        .updateTable(checkpoints)
+        .set({ position: last, fencing_token: fencingToken })
+        .where('name', '=', projection.name)
+        .execute();
     }
   }
 
@@ -172,7 +251,9 @@ export class ReadStore {
   /** A large batch of a rebuild, into its tables, where nobody reads. */
   async applyRebuildBatch(expected: number, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.writer.transaction().execute((trx) => this.applyIn(trx, 'rebuild', expected, events, true));
+    await this.writer
+      .transaction()
+      .execute((trx) => this.applyIn(trx, 'rebuild', expected, events, true, null));
   }
 
   /**
@@ -199,7 +280,7 @@ export class ReadStore {
     await this.writer.transaction().execute(async (trx) => {
       let checkpoint = expected;
       for (let batch = await readAfter(checkpoint); batch.length > 0; batch = await readAfter(checkpoint)) {
-        await this.applyIn(trx, 'rebuild', checkpoint, batch, false);
+        await this.applyIn(trx, 'rebuild', checkpoint, batch, false, null);
         checkpoint = batch[batch.length - 1].position;
       }
       for (const table of this.liveTables()) {
@@ -281,6 +362,8 @@ async function createCheckpoints(db: AnyDb, table: string): Promise<void> {
     .ifNotExists()
     .addColumn('name', 'text', (column) => column.primaryKey())
     .addColumn('position', 'bigint', (column) => column.notNull())
+    // The fencing token of the process that moved it last (ACCORD_LEASE=postgres), else null.
+    .addColumn(FENCING_TOKEN_COLUMN, 'bigint')
     .execute();
 }
 

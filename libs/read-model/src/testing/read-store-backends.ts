@@ -53,6 +53,20 @@ export function sqliteDumpOf(file: string): ReadModelDump {
   }
 }
 
+/** The same dump of a PostgreSQL read store (a connection string whose search_path names its schema). */
+export async function postgresDumpOf(url: string): Promise<ReadModelDump> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const parts: [string, Record<string, unknown>[]][] = [];
+    for (const [part, query] of Object.entries(QUERIES))
+      parts.push([part, normalise((await client.query(query)).rows)]);
+    return Object.fromEntries(parts) as unknown as ReadModelDump;
+  } finally {
+    await client.end();
+  }
+}
+
 export const sqliteBackend: ReadStoreBackend = {
   name: 'SQLite',
   async open() {
@@ -79,21 +93,7 @@ export const postgresBackend: ReadStoreBackend = {
     await store.migrate();
     return {
       store,
-      dump: async () => {
-        const client = new Client({ connectionString: schema.url });
-        await client.connect();
-        try {
-          const parts = await Promise.all(
-            Object.entries(QUERIES).map(async ([part, query]) => [
-              part,
-              normalise((await client.query(query)).rows),
-            ]),
-          );
-          return Object.fromEntries(parts) as ReadModelDump;
-        } finally {
-          await client.end();
-        }
-      },
+      dump: () => postgresDumpOf(schema.url),
       dispose: async () => {
         await store.close();
         await schema.drop();

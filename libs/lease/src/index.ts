@@ -1,0 +1,4 @@
+export * from './fence';
+export * from './lease-store';
+export * from './leadership';
+export * from './postgres-sessions';
