@@ -185,9 +185,9 @@ describe('docker-compose.yml', () => {
         app,
         replicas: 2,
       });
-      expect({ app, lease: loadConfig(env(app), ROOT).lease.kind }).toEqual({ app, lease: 'postgres' });
+      expect({ app, lease: loadConfig(hostEnv(app), ROOT).lease.kind }).toEqual({ app, lease: 'postgres' });
     }
-    expect(loadConfig(env('api'), ROOT).lease.kind).toBe('none');
+    expect(loadConfig(hostEnv('api'), ROOT).lease.kind).toBe('none');
   });
 
   it('gives the HS256 secret to the api only, and the Kafka brokers to the relay', () => {

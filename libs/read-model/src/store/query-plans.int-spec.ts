@@ -310,9 +310,11 @@ function planProblem(
     : null;
   const name = driving?.[1] ?? bitmap?.[1];
   if (!name || !accepted(name)) return `reads d otherwise than from ${JSON.stringify(expected)}`;
-  // A sort is fine where the planner expects no more rows than a page (the matches are that few): never more.
+  // A sort is fine where the planner expects the matches of the driving index to be a few pages at most (its
+  // estimate for a filter as selective as a page moves with the statistics, 52 rows for a page of 51 has been seen);
+  // a scan of the views in the wrong order would sort thousands.
   const sort = plan.map((line) => /Sort {2}\(cost=\S+ rows=(\d+)/.exec(line)).find(Boolean);
-  if (sort && Number(sort[1]) > LIMIT + 1) return `sorts ${sort[1]} rows`;
+  if (sort && Number(sort[1]) > 4 * (LIMIT + 1)) return `sorts ${sort[1]} rows`;
   return null;
 }
 
