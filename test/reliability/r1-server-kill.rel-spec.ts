@@ -213,8 +213,8 @@ describe('R1: the embedded server killed with SIGKILL under a 64-connection comm
 
     // Every initiative in the store (acknowledged or not) verifies.
     const store = new StoreReader(dataDir);
-    const streams = store.streams();
-    const storedEvents = store.count();
+    const streams = store.initiatives();
+    const storedEvents = [...streams.values()].reduce((sum, count) => sum + count, 0);
     store.close();
     let verified = 0;
     await mapConcurrently([...streams], 16, async ([initiativeId, count]) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { StoreReader } from './support/store';
 import {
   auditor,
   focalPoint,
@@ -275,7 +276,16 @@ describe('R5: one command retried 10 times at once with its Idempotency-Key', ()
       }
 
     // Keys survive a restart: every command retried once more against the restarted server.
-    const headBefore = (await client.get('/health/ready')).body.checks.projection.head;
+    // What requests wrote (the log's checkpoint signer writes on its own): the store as it is on disk.
+    const storedHead = (dataDir: string) => {
+      const reader = new StoreReader(dataDir);
+      try {
+        return reader.head();
+      } finally {
+        reader.close();
+      }
+    };
+    const headBefore = storedHead(server.dataDir);
     expect(await server.stop()).toBe(0);
     client.close();
     server = await startServer({ dataDir: server.dataDir });
@@ -288,7 +298,7 @@ describe('R5: one command retried 10 times at once with its Idempotency-Key', ()
       else
         problems.push(`${name}: after a restart answered ${again.status} ${again.text}, first ${first.text}`);
     }
-    const headAfter = (await client.get('/health/ready')).body.checks.projection.head;
+    const headAfter = storedHead(server.dataDir);
     if (headAfter !== headBefore)
       problems.push(`retries after the restart moved the head from ${headBefore} to ${headAfter}`);
 

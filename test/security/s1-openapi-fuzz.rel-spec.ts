@@ -434,7 +434,6 @@ describe('S1: OpenAPI-driven fuzzing of every route', () => {
         const appended = store.eventsAfter(headBefore);
         for (const event of appended) {
           if (event.correlationId?.startsWith('expire-')) continue; // the deadline scheduler
-          if (event.type === 'CheckpointSigned') continue; // the transparency log's checkpoint signer
           const origin = event.correlationId ? byCorrelation.get(event.correlationId) : undefined;
           if (origin?.response && origin.response.status < 300) attributed++;
           else

@@ -1,3 +1,4 @@
+import { LOG_STREAM_PREFIX } from '@accord/domain';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 
@@ -17,6 +18,9 @@ export interface StoredRow {
  * Reads the embedded event store's file (ACCORD_DATA_DIR/events.db) directly, read-only, beside the server
  * that writes it: what is really stored, whatever the API says.
  */
+/** The events the checkpoint signer writes (stream `log-checkpoints`): nobody's request causes them. */
+const NOT_THE_SIGNERS = "stream_id <> 'log-checkpoints'";
+
 export class StoreReader {
   private readonly db: Database.Database;
 
@@ -25,9 +29,17 @@ export class StoreReader {
     this.db.pragma('busy_timeout = 5000');
   }
 
+  /**
+   * The last position a request could have written: the transparency log's checkpoint signer appends to its own
+   * stream whenever the tree grew, whatever the requests, so its events are left out (as from eventsAfter).
+   */
   head(): number {
     return (
-      (this.db.prepare('SELECT MAX(position) AS head FROM events').get() as { head: number | null }).head ?? 0
+      (
+        this.db.prepare(`SELECT MAX(position) AS head FROM events WHERE ${NOT_THE_SIGNERS}`).get() as {
+          head: number | null;
+        }
+      ).head ?? 0
     );
   }
 
@@ -63,7 +75,7 @@ export class StoreReader {
   eventsAfter(position: number): StoredRow[] {
     const rows = this.db
       .prepare(
-        'SELECT position, stream_id, revision, event_id, type, body FROM events WHERE position > ? ORDER BY position',
+        `SELECT position, stream_id, revision, event_id, type, body FROM events WHERE position > ? AND ${NOT_THE_SIGNERS} ORDER BY position`,
       )
       .all(position) as {
       position: number;
@@ -106,6 +118,11 @@ export class StoreReader {
       count: number;
     }[];
     return new Map(rows.map((row) => [row.stream_id.replace(/^initiative-/, ''), row.count]));
+  }
+
+  /** Events per initiative: the streams() of the initiatives alone. */
+  initiatives(): Map<string, number> {
+    return new Map([...this.streams()].filter(([key]) => !key.startsWith(LOG_STREAM_PREFIX)));
   }
 
   close(): void {
