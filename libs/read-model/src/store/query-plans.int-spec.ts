@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,8 @@ function storedEvent(id: string, revision: number, position: number, { type, dat
     data: { initiativeId: id, ...data },
     metadata: { correlationId: 'c', causationId: null, schemaVersion: 1, idempotencyKey: null },
     prevHash: '',
-    hash: '',
+    // The transparency log takes every initiative event's chain hash as a leaf: 32 bytes.
+    hash: randomBytes(32).toString('hex'),
   };
 }
 
