@@ -1,4 +1,5 @@
-import { RebuildRows } from './projection';
+import { StoredEvent } from '@accord/event-store';
+import { RebuildRows, streamsBegunBefore } from './projection';
 
 describe('RebuildRows', () => {
   it('keeps the rows changed last, and gives back those that fall out', () => {
@@ -22,5 +23,15 @@ describe('RebuildRows', () => {
     expect(rows.drain().sort()).toEqual(['a1', 'b1']);
     expect(rows.drain()).toEqual([]);
     expect(rows.get('a')).toBeUndefined();
+  });
+});
+
+describe('streamsBegunBefore', () => {
+  const event = (streamId: string, revision: number) => ({ streamId, revision }) as StoredEvent;
+
+  it('names the streams whose first event in the batch is past revision 0', () => {
+    const events = [event('s-a', 3), event('s-b', 0), event('s-b', 1), event('other', 5), event('s-a', 4)];
+    const keyOf = (streamId: string) => (streamId.startsWith('s-') ? streamId.slice(2) : null);
+    expect(streamsBegunBefore(events, keyOf)).toEqual(['a']);
   });
 });

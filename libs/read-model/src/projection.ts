@@ -59,6 +59,22 @@ export async function inChunks<Row>(
 }
 
 /**
+ * The keys (`keyOf` a stream) of the streams a batch touches that began before it: a table may hold a row of those
+ * only, a stream's first event being at revision 0.
+ */
+export function streamsBegunBefore(
+  events: readonly StoredEvent[],
+  keyOf: (streamId: string) => string | null,
+): string[] {
+  const begun = new Map<string, boolean>();
+  for (const event of events) {
+    const key = keyOf(event.streamId);
+    if (key !== null && !begun.has(key)) begun.set(key, event.revision > 0);
+  }
+  return [...begun].filter(([, before]) => before).map(([key]) => key);
+}
+
+/**
  * The rows a rebuild keeps between its batches, at most `kept` of them, the ones changed last: the next batches fold
  * onto them without reading them back, and each is written once it falls out, or at the end, rather than every batch
  * that changes it. A row that fell out is read back from the table if the log comes back to it.

@@ -8,7 +8,7 @@ import {
   pendingStates,
 } from '@accord/domain';
 import { StoredEvent } from '@accord/event-store';
-import { AnyDb, inChunks, Projection, RebuildRows, TableNames } from '../projection';
+import { AnyDb, inChunks, Projection, RebuildRows, streamsBegunBefore, TableNames } from '../projection';
 
 type Table = 'initiative_views' | 'initiative_participants' | 'pending_sign_offs';
 type Names = TableNames<Table>;
@@ -141,7 +141,7 @@ export const initiativesProjection: Projection<Table> = {
       ...initiativesProjection,
       async apply(db, names, events) {
         const ids = initiativeIdsOf(events);
-        const read = await loadRows(db, names, kept.missing(ids));
+        const read = await loadRows(db, names, kept.missing(streamsBegunBefore(events, initiativeIdOf)));
         const current = new Map<string, InitiativeRow>();
         for (const id of ids) {
           const row = kept.get(id) ?? read.get(id);

@@ -7,7 +7,7 @@ import {
   InitiativeStatus,
   statusAfter,
 } from '@accord/domain';
-import { AnyDb, inChunks, Projection, RebuildRows, TableNames } from '../projection';
+import { AnyDb, inChunks, Projection, RebuildRows, streamsBegunBefore, TableNames } from '../projection';
 
 type Table = 'portfolio_initiatives' | 'portfolio_counts';
 
@@ -87,7 +87,11 @@ export const portfolioProjection: Projection<Table> = {
       ...portfolioProjection,
       async apply(db, names, events) {
         const ids = initiativeIdsOf(events);
-        const before = await loadStandings(db, names, kept.missing(ids));
+        const before = await loadStandings(
+          db,
+          names,
+          kept.missing(streamsBegunBefore(events, initiativeIdOf)),
+        );
         for (const id of ids) {
           const row = kept.get(id);
           if (row)
