@@ -132,7 +132,7 @@ export const initiativesProjection: Projection<Table> = {
   },
 
   async completeRebuild(db, names, tag) {
-    await completeMembership(db, names, tag);
+    await completeTables(db, names, tag);
   },
 
   forRebuild() {
@@ -151,7 +151,7 @@ export const initiativesProjection: Projection<Table> = {
       },
       async completeRebuild(db, names, tag) {
         await writeViews(db, names, kept.drain());
-        await completeMembership(db, names, tag);
+        await completeTables(db, names, tag);
       },
     };
   },
@@ -163,8 +163,8 @@ export const initiativesProjection: Projection<Table> = {
  */
 const REBUILD_ROWS_KEPT = 4_000;
 
-/** The end of a rebuild: the membership tables filled once from the final view rows, then indexed. */
-async function completeMembership(db: AnyDb, names: Names, tag: string): Promise<void> {
+/** The end of a rebuild: the membership tables filled once from the final view rows, then every list index built. */
+async function completeTables(db: AnyDb, names: Names, tag: string): Promise<void> {
   for (let after: string | null = null; ;) {
     let query = db
       .selectFrom(names.initiative_views)
