@@ -50,7 +50,7 @@ function measured(id: string, f: Figure): string {
       const pgText = pg
         ? pg.error
           ? `; PostgreSQL: ${pg.error}`
-          : `; PostgreSQL read store (extra): ${num(pg.eventsPerSecond)} events/s, max RSS ${num(pg.maxRssMb)} MB`
+          : `; PostgreSQL read store: ${num(pg.eventsPerSecond)} events/s (≥ 30,000: ${f.postgresRateMet ? 'met' : 'missed'}), max RSS ${num(pg.maxRssMb)} MB`
         : '';
       return `**${num(f.value)} events/s**, max RSS **${num(f.maxRssMb)} MB** (${num(f.events)} events in ${num(f.wallSeconds, 1)} s wall)${pgText}`;
     }
