@@ -4,60 +4,14 @@
  * Emmett's store shares one sqlite3 connection between appends and closes it after each one, so concurrent
  * appends fail with SQLITE_MISUSE ("Database is closed").
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { BenchContext, Figure, median, removeDir, ROOT, round } from './lib/common';
-import { childEnv } from './lib/server';
-
-interface TrialResult {
-  concurrency: number;
-  appended: number;
-  errors: number;
-  firstErrors: string[];
-  seconds: number;
-  rate: number;
-  settings: { journal_mode?: string; synchronous?: number } | null;
-  crashed?: string;
-}
+import { runTrial } from './lib/peer-trial';
 
 const TRIAL = join(ROOT, 'bench', 'peer', 'emmett-trial.ts');
 
-function trial(file: string, concurrency: number, appends: number, probe = false): Promise<TrialResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        TRIAL,
-        file,
-        String(concurrency),
-        String(appends),
-        ...(probe ? ['probe'] : []),
-      ],
-      { cwd: ROOT, env: childEnv({ TS_NODE_TRANSPILE_ONLY: 'true' }), timeout: 120_000, maxBuffer: 1 << 20 },
-      (error, stdout) => {
-        const line = stdout.trim().split('\n').pop() ?? '';
-        try {
-          resolve(JSON.parse(line) as TrialResult);
-        } catch {
-          resolve({
-            concurrency,
-            appended: 0,
-            errors: 1,
-            firstErrors: [],
-            seconds: 0,
-            rate: 0,
-            settings: null,
-            crashed: error ? `${error.message.split('\n')[0]}` : `unreadable output: ${line.slice(0, 200)}`,
-          });
-        }
-      },
-    );
-  });
-}
+const trial = (file: string, concurrency: number, appends: number, probe = false) =>
+  runTrial(TRIAL, [file, String(concurrency), String(appends), ...(probe ? ['probe'] : [])], concurrency);
 
 const SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 
@@ -128,7 +82,7 @@ export async function runP3(ctx: BenchContext, ours: number): Promise<Figure> {
       peerFailures: [...failures],
       peerConcurrencyTrials: tried,
       peerDurability: settings
-        ? `journal_mode=${settings.journal_mode}, synchronous=${SYNCHRONOUS[settings.synchronous ?? -1] ?? settings.synchronous} (Emmett's own connection, read inside its append transaction; Emmett offers no setting for either)`
+        ? `journal_mode=${settings.journal_mode}, synchronous=${SYNCHRONOUS[Number(settings.synchronous ?? -1)] ?? settings.synchronous} (Emmett's own connection, read inside its append transaction; Emmett offers no setting for either)`
         : 'unknown',
       oursAppenders: 64,
     };

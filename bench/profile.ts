@@ -3,16 +3,18 @@
  *
  *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/profile.ts \
  *     [--only server,rebuild] [--log-level warn] [--with-baseline] [--events 200000]
- *     [--out FILE] [--keep]
+ *     [--read-store sqlite|postgres] [--out FILE] [--keep]
  *
  * - server: the API process during the P1 run (quick sizes): health baseline, proposals and sign-offs;
- * - rebuild: `accord projections rebuild` over a generated history (SQLite read store).
+ * - rebuild: `accord projections rebuild` over a generated history, on the SQLite read store or (--read-store
+ *   postgres) on a fresh schema of the machine's PostgreSQL: the CLI's profile only, the server's work shows as idle.
  * Prints Markdown (and writes it to --out); --keep leaves the .cpuprofile files (for Chrome DevTools) in place.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchContext, makeTempDir, removeDir } from './lib/common';
 import { latestProfile, renderSummary, summariseProfile } from './lib/cpu-profile';
+import { createTestSchema } from '../test/support/postgres';
 import { generateHistory } from './lib/history';
 import { p1Options, runP1 } from './p1-http';
 import { rebuildWithCli } from './p5-rebuild';
@@ -62,10 +64,16 @@ async function main(): Promise<void> {
       const dataDir = ctx.tempDir('profile-rebuild');
       await generateHistory(join(dataDir, 'events.db'), events);
       const dir = join(profiles, 'rebuild');
-      const run = await rebuildWithCli(dataDir, {}, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+      const postgres = value('--read-store') === 'postgres';
+      const schema = postgres ? await createTestSchema() : null;
+      const run = await rebuildWithCli(
+        dataDir,
+        schema ? { ACCORD_READ_STORE: 'postgres', DATABASE_URL: schema.url } : {},
+        { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] },
+      ).finally(() => schema?.drop());
       sections.push(
         renderSummary(
-          `accord projections rebuild, ${events} events, SQLite read store (under the profiler: ${Math.round(events / run.seconds)} events/s, max RSS ${run.maxRssMb} MB)`,
+          `accord projections rebuild, ${events} events, ${postgres ? 'PostgreSQL' : 'SQLite'} read store (under the profiler: ${Math.round(events / run.seconds)} events/s, max RSS ${run.maxRssMb} MB)`,
           summariseProfile(latestProfile(dir), 30, ['applyIn', 'projectBatch', 'readAll', 'finishRebuild']),
         ),
       );

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only P1,P5] [-- --no-postgres] [-- --no-info-log]`: the performance
- * targets P1–P8 of the quality spec, measured against real processes (the built server and CLI, the local Kafka
+ * targets P1–P8 (and P3b) of the quality spec, measured against real processes (the built server and CLI, the local Kafka
  * broker, SQLite files, PostgreSQL), written to bench/results.json and bench/results.md.
  *
  * Run it after `npm run build` (the npm script builds first). --quick: smaller sizes, the same code paths,
@@ -17,6 +17,7 @@ import { IDS, Id, renderMarkdown, Results } from './lib/report';
 import { healthIsRateLimited, p1Options, runP1 } from './p1-http';
 import { runP2 } from './p2-append';
 import { runP3 } from './p3-emmett';
+import { P3B_TARGET, runP3b } from './p3b-emmett-postgresql';
 import { runP4 } from './p4-relay';
 import { PreparedHistory, runP5 } from './p5-rebuild';
 import { runP6 } from './p6-latency';
@@ -26,6 +27,7 @@ const TARGETS: Record<Id, string> = {
   P1: '≥ 25 % of GET /health/live req/s; p99 ≤ 50 ms',
   P2: '≥ 3 × raw better-sqlite3 single-row commits/s (WAL, synchronous=FULL)',
   P3: '≥ 10 × Emmett SQLite (best working concurrency)',
+  P3b: P3B_TARGET,
   P4: '≥ 70 % of a bare kafkajs producer (same records, same batching); ≥ 20,000 events/s',
   P5: '≥ 30,000 events/s; resident memory ≤ 400 MB',
   P6: 'p99 ≤ 100 ms at 200 commands/s',
@@ -38,9 +40,10 @@ function parseArgs(argv: string[]) {
     const index = argv.indexOf(name);
     return index >= 0 ? argv[index + 1] : undefined;
   };
-  const only = value('--only')
+  const asked = value('--only')
     ?.split(',')
-    .map((id) => id.trim().toUpperCase());
+    .map((id) => id.trim());
+  const only = asked?.map((id) => IDS.find((known) => known.toLowerCase() === id.toLowerCase()) ?? id);
   const unknown = only?.filter((id) => !IDS.includes(id as Id));
   if (unknown?.length) throw new Error(`--only: unknown ${unknown.join(', ')}`);
   return {
@@ -118,14 +121,19 @@ async function main(): Promise<void> {
 
   try {
     let ours: number | null = null;
-    if (wants('P2', 'P3'))
-      await record(['P2', 'P3'], async () => {
+    if (wants('P2', 'P3', 'P3b'))
+      await record(['P2', 'P3', 'P3b'], async () => {
         const result = await runP2(ctx);
         ours = result.ours;
         if (args.only.has('P2')) figures.P2 = result.p2;
       });
     if (wants('P3') && ours !== null)
       await record(['P3'], async () => void (figures.P3 = await runP3(ctx, ours as number)));
+    if (wants('P3b') && ours !== null) {
+      if (args.postgres)
+        await record(['P3b'], async () => void (figures.P3b = await runP3b(ctx, ours as number)));
+      else log('P3b skipped: it needs PostgreSQL (--no-postgres)');
+    }
 
     if (wants('P1', 'P7')) {
       await record(['P1', 'P7'], async () => {

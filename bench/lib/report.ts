@@ -1,6 +1,6 @@
 import type { describeMachine, Figure } from './common';
 
-export const IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'] as const;
+export const IDS = ['P1', 'P2', 'P3', 'P3b', 'P4', 'P5', 'P6', 'P7', 'P8'] as const;
 export type Id = (typeof IDS)[number];
 
 export interface Results {
@@ -17,6 +17,7 @@ const WHAT: Record<string, string> = {
   P1: 'sign-off commands/s through HTTP, 64 connections, embedded SQLite',
   P2: 'SQLite event store appends/s, 1 event each, 64 concurrent appenders, durable',
   P3: 'the P2 workload vs Emmett SQLite event store (ours ÷ peer)',
+  P3b: 'the P2 workload vs Emmett PostgreSQL event store, synchronous_commit=on (ours ÷ peer)',
   P4: 'relay throughput, stored events → Kafka (acks = all)',
   P5: 'projection rebuild from zero (CLI), SQLite read store',
   P6: 'append → Kafka consumer latency at 200 commands/s',
@@ -40,6 +41,8 @@ function measured(id: string, f: Figure): string {
       return `**${num(f.value)} appends/s** (mean ${num(f.meanEventsPerCommit, 1)} appends per commit)`;
     case 'P3':
       return `ours **${num(f.value)} appends/s** vs Emmett **${num(f.peerAppendsPerSecond, 1)} appends/s** at concurrency ${num(f.peerBestConcurrency)}`;
+    case 'P3b':
+      return `Emmett PostgreSQL **${num(f.value, 1)} appends/s** at concurrency ${num(f.peerBestConcurrency)} vs ours ${num(f.baseline)} appends/s (P2)`;
     case 'P4':
       return `relay **${num(f.value)} events/s** vs bare producer ${num(f.baseline)} events/s (${num(f.events)} events, batch ${num(f.batchSize)}, median of ${num(f.rounds)})`;
     case 'P5': {
@@ -47,7 +50,7 @@ function measured(id: string, f: Figure): string {
       const pgText = pg
         ? pg.error
           ? `; PostgreSQL: ${pg.error}`
-          : `; PostgreSQL read store (extra): ${num(pg.eventsPerSecond)} events/s, max RSS ${num(pg.maxRssMb)} MB`
+          : `; PostgreSQL read store: ${num(pg.eventsPerSecond)} events/s (≥ 30,000: ${f.postgresRateMet ? 'met' : 'missed'}), max RSS ${num(pg.maxRssMb)} MB`
         : '';
       return `**${num(f.value)} events/s**, max RSS **${num(f.maxRssMb)} MB** (${num(f.events)} events in ${num(f.wallSeconds, 1)} s wall)${pgText}`;
     }
@@ -75,6 +78,7 @@ function ratioText(id: string, f: Figure): string {
     case 'P2':
       return `${num(f.ratio, 2)} × ${num(f.baseline)} commits/s`;
     case 'P3':
+    case 'P3b':
       return `${num(f.ratio, 1)} ×`;
     case 'P4':
       return `${num(f.ratio * 100, 1)} %`;
@@ -137,6 +141,19 @@ export function renderMarkdown(results: Results): string {
         (Number(p3.peerFailedAppends) > 0
           ? ` In the measured rounds ${p3.peerFailedAppends} of Emmett's appends failed even at concurrency ${p3.peerBestConcurrency} (${(p3.peerFailures as string[]).join('; ')}); they are left out of its rate.`
           : ''),
+    );
+  }
+  const p3b = results.figures.P3b as Figure | undefined;
+  if (p3b && !('error' in p3b)) {
+    const trials =
+      (p3b.peerConcurrencyTrials as {
+        concurrency: number;
+        works: boolean;
+        rate: number;
+        error?: string;
+      }[]) ?? [];
+    notes.push(
+      `P3b: ${p3b.peer}, tried at concurrency ${trials.map((t) => `${t.concurrency} (${t.works ? `${num(t.rate, 1)}/s` : `fails: ${t.error}`})`).join(', ')}; rounds at ${num(p3b.peerBestConcurrency)}: ${(p3b.peerRounds as number[]).map((v) => num(v, 1)).join(', ')} appends/s. Emmett's durability: ${p3b.peerDurability}.`,
     );
   }
   const p2 = results.figures.P2 as Figure | undefined;

@@ -36,6 +36,12 @@ export interface Projection<Table extends string = string> {
   ): Promise<void>;
   /** After a rebuild's last large batch, before the events that came meanwhile and the swap; `tag` as created. */
   completeRebuild?(db: AnyDb, names: TableNames<Table>, tag: string): Promise<void>;
+  /**
+   * The projection one rebuild runs, when it is worth keeping something from one batch to the next (rows it would
+   * otherwise read back and write again every batch): the rebuild's batches (`rebuilding`) and completeRebuild go to
+   * it, and whatever it kept must be written by the end of its completeRebuild. Without it, the projection itself.
+   */
+  forRebuild?(): Projection<Table>;
 }
 
 /** The names a generation gives a projection's tables. */
@@ -64,4 +70,63 @@ export async function inChunks<Row>(
 
 function largestPowerOfTwoUpTo(n: number): number {
   return 1 << (31 - Math.clz32(n));
+}
+
+/**
+ * The keys (`keyOf` a stream) of the streams a batch touches that began before it: a table may hold a row of those
+ * only, a stream's first event being at revision 0.
+ */
+export function streamsBegunBefore(
+  events: readonly StoredEvent[],
+  keyOf: (streamId: string) => string | null,
+): string[] {
+  const begun = new Map<string, boolean>();
+  for (const event of events) {
+    const key = keyOf(event.streamId);
+    if (key !== null && !begun.has(key)) begun.set(key, event.revision > 0);
+  }
+  return [...begun].filter(([, before]) => before).map(([key]) => key);
+}
+
+/**
+ * The rows a rebuild keeps between its batches, at most `kept` of them, the ones changed last: the next batches fold
+ * onto them without reading them back, and each is written once it falls out, or at the end, rather than every batch
+ * that changes it. A row that fell out is read back from the table if the log comes back to it.
+ */
+export class RebuildRows<Row> {
+  /** Not written yet, the one changed last at the end. */
+  private readonly rows = new Map<string, Row>();
+
+  constructor(private readonly kept: number) {}
+
+  get(key: string): Row | undefined {
+    return this.rows.get(key);
+  }
+
+  /** Of these keys, those it does not hold. */
+  missing(keys: Iterable<string>): string[] {
+    return [...keys].filter((key) => !this.rows.has(key));
+  }
+
+  /** Keeps the changed rows as the latest; returns the rows that fell out, to be written now. */
+  change(changed: Iterable<readonly [string, Row]>): Row[] {
+    for (const [key, row] of changed) {
+      this.rows.delete(key);
+      this.rows.set(key, row);
+    }
+    const fallen: Row[] = [];
+    for (const [key, row] of this.rows) {
+      if (this.rows.size <= this.kept) break;
+      this.rows.delete(key);
+      fallen.push(row);
+    }
+    return fallen;
+  }
+
+  /** Every row it holds, to be written; it then holds nothing. */
+  drain(): Row[] {
+    const rows = [...this.rows.values()];
+    this.rows.clear();
+    return rows;
+  }
 }

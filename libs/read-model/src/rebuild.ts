@@ -24,12 +24,17 @@ export async function rebuildReadModel(
   const total = await events.headPosition();
   let position = 0;
   let done = 0;
-  while (position < total) {
-    const batch = await events.readAll(position, batchSize);
-    if (batch.length === 0) break;
-    await readStore.applyRebuildBatch(position, batch);
-    position = batch[batch.length - 1].position;
+  let batch = total > 0 ? await events.readAll(position, batchSize) : [];
+  while (batch.length > 0) {
+    const last = batch[batch.length - 1].position;
+    // The next batch is read while this one is written.
+    const [, next] = await Promise.all([
+      readStore.applyRebuildBatch(position, batch),
+      last < total ? events.readAll(last, batchSize) : [],
+    ]);
+    position = last;
     done += batch.length;
+    batch = next;
     const seconds = (Date.now() - started) / 1000;
     const eventsPerSecond = seconds > 0 ? done / seconds : 0;
     options.onProgress?.({

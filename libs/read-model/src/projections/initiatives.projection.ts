@@ -8,7 +8,7 @@ import {
   pendingStates,
 } from '@accord/domain';
 import { StoredEvent } from '@accord/event-store';
-import { AnyDb, inChunks, Projection, TableNames } from '../projection';
+import { AnyDb, inChunks, Projection, RebuildRows, streamsBegunBefore, TableNames } from '../projection';
 
 type Table = 'initiative_views' | 'initiative_participants' | 'pending_sign_offs';
 type Names = TableNames<Table>;
@@ -103,17 +103,8 @@ export const initiativesProjection: Projection<Table> = {
       .addColumn('created_position', 'bigint', (column) => column.notNull().unique())
       .addColumn('updated_at', 'text', (column) => column.notNull())
       .execute();
-    for (const [index, columns] of [
-      ['status', ['status', 'created_position']],
-      ['category', ['category', 'created_position']],
-      ['deadline', ['status', 'deadline_ms']],
-    ] as const)
-      await db.schema
-        .createIndex(`iv_${index}_${tag}`)
-        .ifNotExists()
-        .on(names.initiative_views)
-        .columns([...columns])
-        .execute();
+    // A rebuild upserts each view row several times: its lists' indexes are built once it is done (completeRebuild).
+    if (!rebuilding) await createViewIndexes(db, names, tag);
     for (const [table] of MEMBERSHIP) {
       let create = db.schema
         .createTable(names[table])
@@ -141,23 +132,71 @@ export const initiativesProjection: Projection<Table> = {
   },
 
   async completeRebuild(db, names, tag) {
-    for (let after: string | null = null; ;) {
-      let query = db
-        .selectFrom(names.initiative_views)
-        .select(['initiative_id', 'state', 'revision', 'created_position'])
-        .orderBy('initiative_id')
-        .limit(MEMBERSHIP_PAGE);
-      if (after !== null) query = query.where('initiative_id', '>', after);
-      const rows: StoredView[] = await query.execute();
-      if (rows.length === 0) break;
-      const initiatives = rows.map(fromViewRow);
-      for (const [table, membership] of MEMBERSHIP)
-        await insertInKeyOrder(db, names[table], initiatives.flatMap(membership));
-      after = rows[rows.length - 1].initiative_id;
-    }
-    await createMembershipIndexes(db, names, tag);
+    await completeTables(db, names, tag);
+  },
+
+  forRebuild() {
+    const kept = new RebuildRows<InitiativeRow>(REBUILD_ROWS_KEPT);
+    return {
+      ...initiativesProjection,
+      async apply(db, names, events) {
+        const ids = initiativeIdsOf(events);
+        const read = await loadRows(db, names, kept.missing(streamsBegunBefore(events, initiativeIdOf)));
+        const current = new Map<string, InitiativeRow>();
+        for (const id of ids) {
+          const row = kept.get(id) ?? read.get(id);
+          if (row) current.set(id, row);
+        }
+        await writeViews(db, names, kept.change(projectBatch(current, events)));
+      },
+      async completeRebuild(db, names, tag) {
+        await writeViews(db, names, kept.drain());
+        await completeTables(db, names, tag);
+      },
+    };
   },
 };
+
+/**
+ * Initiatives a rebuild keeps in memory (see RebuildRows): those of the last batch or two (a batch of 5,000 events
+ * touches up to a few thousand), so that a log whose initiatives interleave writes most view rows once.
+ */
+const REBUILD_ROWS_KEPT = 4_000;
+
+/** The end of a rebuild: the membership tables filled once from the final view rows, then every list index built. */
+async function completeTables(db: AnyDb, names: Names, tag: string): Promise<void> {
+  for (let after: string | null = null; ;) {
+    let query = db
+      .selectFrom(names.initiative_views)
+      .select(['initiative_id', 'state', 'revision', 'created_position'])
+      .orderBy('initiative_id')
+      .limit(MEMBERSHIP_PAGE);
+    if (after !== null) query = query.where('initiative_id', '>', after);
+    const rows: StoredView[] = await query.execute();
+    if (rows.length === 0) break;
+    const initiatives = rows.map(fromViewRow);
+    for (const [table, membership] of MEMBERSHIP)
+      await insertInKeyOrder(db, names[table], initiatives.flatMap(membership));
+    after = rows[rows.length - 1].initiative_id;
+  }
+  await createViewIndexes(db, names, tag);
+  await createMembershipIndexes(db, names, tag);
+}
+
+/** The lists of all initiatives: by status, by category (newest first), and the deadlines of the open ones. */
+async function createViewIndexes(db: AnyDb, names: Names, tag: string): Promise<void> {
+  for (const [index, columns] of [
+    ['status', ['status', 'created_position']],
+    ['category', ['category', 'created_position']],
+    ['deadline', ['status', 'deadline_ms']],
+  ] as const)
+    await db.schema
+      .createIndex(`iv_${index}_${tag}`)
+      .ifNotExists()
+      .on(names.initiative_views)
+      .columns([...columns])
+      .execute();
+}
 
 /**
  * One country's rows newest first: the inbox, participant= and a focal point's list (with status= or category=,

@@ -7,7 +7,7 @@ import {
   InitiativeStatus,
   statusAfter,
 } from '@accord/domain';
-import { AnyDb, inChunks, Projection, TableNames } from '../projection';
+import { AnyDb, inChunks, Projection, RebuildRows, streamsBegunBefore, TableNames } from '../projection';
 
 type Table = 'portfolio_initiatives' | 'portfolio_counts';
 
@@ -45,14 +45,8 @@ export const portfolioProjection: Projection<Table> = {
   },
 
   async apply(db, names, events) {
-    const before = await loadStandings(db, names, events);
-    const after = new Map(before);
-    for (const stored of events) {
-      const id = initiativeIdOf(stored.streamId);
-      if (id === null) continue;
-      const standing = standingAfter(after.get(id), initiativeEventOf(stored));
-      if (standing) after.set(id, standing);
-    }
+    const before = await loadStandings(db, names, initiativeIdsOf(events));
+    const after = standingsAfter(before, events);
     const counts = new Map<string, number>();
     const count = ({ status, category }: Standing, by: number) =>
       counts.set(`${status} ${category}`, (counts.get(`${status} ${category}`) ?? 0) + by);
@@ -64,18 +58,7 @@ export const portfolioProjection: Projection<Table> = {
       count(standing, 1);
       moved.push({ initiative_id: id, ...standing });
     }
-    await inChunks(moved, (chunk) =>
-      db
-        .insertInto(names.portfolio_initiatives)
-        .values(chunk)
-        .onConflict((conflict) =>
-          conflict.column('initiative_id').doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            category: eb.ref('excluded.category'),
-          })),
-        )
-        .execute(),
-    );
+    await writeStandings(db, names, moved);
     const deltas = [...counts]
       .filter(([, by]) => by !== 0)
       .map(([key, by]) => {
@@ -97,7 +80,89 @@ export const portfolioProjection: Projection<Table> = {
     if (deltas.some(({ initiatives }) => initiatives < 0))
       await db.deleteFrom(names.portfolio_counts).where('initiatives', '=', 0).execute();
   },
+
+  forRebuild() {
+    const kept = new RebuildRows<PortfolioTables['portfolio_initiatives']>(REBUILD_STANDINGS_KEPT);
+    return {
+      ...portfolioProjection,
+      async apply(db, names, events) {
+        const ids = initiativeIdsOf(events);
+        const before = await loadStandings(
+          db,
+          names,
+          kept.missing(streamsBegunBefore(events, initiativeIdOf)),
+        );
+        for (const id of ids) {
+          const row = kept.get(id);
+          if (row)
+            before.set(id, { status: row.status as InitiativeStatus, category: row.category as Category });
+        }
+        const changed = [...standingsAfter(before, events)]
+          .filter(([id, standing]) => {
+            const was = before.get(id);
+            return was?.status !== standing.status || was.category !== standing.category;
+          })
+          .map(([id, standing]) => [id, { initiative_id: id, ...standing }] as const);
+        await writeStandings(db, names, kept.change(changed));
+      },
+      // The counts, once, from where every initiative ended.
+      async completeRebuild(db, names) {
+        await writeStandings(db, names, kept.drain());
+        await db
+          .insertInto(names.portfolio_counts)
+          .columns(['status', 'category', 'initiatives'])
+          .expression((eb) =>
+            eb
+              .selectFrom(names.portfolio_initiatives)
+              .select(['status', 'category', (count) => count.fn.countAll().as('initiatives')])
+              .groupBy(['status', 'category']),
+          )
+          .execute();
+      },
+    };
+  },
 };
+
+/** Initiatives whose standing a rebuild keeps in memory (see RebuildRows). */
+const REBUILD_STANDINGS_KEPT = 4_000;
+
+function initiativeIdsOf(events: Parameters<Projection['apply']>[2]): string[] {
+  return [...new Set(events.map((event) => initiativeIdOf(event.streamId)).filter((id) => id !== null))];
+}
+
+/** The standings `before` (of the initiatives it holds) moved by the events, those of initiatives proposed added. */
+function standingsAfter(
+  before: ReadonlyMap<string, Standing>,
+  events: Parameters<Projection['apply']>[2],
+): Map<string, Standing> {
+  const after = new Map(before);
+  for (const stored of events) {
+    const id = initiativeIdOf(stored.streamId);
+    if (id === null) continue;
+    const standing = standingAfter(after.get(id), initiativeEventOf(stored));
+    if (standing) after.set(id, standing);
+  }
+  return after;
+}
+
+async function writeStandings(
+  db: AnyDb,
+  names: TableNames<Table>,
+  rows: readonly PortfolioTables['portfolio_initiatives'][],
+): Promise<void> {
+  await inChunks(rows, (chunk) =>
+    db
+      .insertInto(names.portfolio_initiatives)
+      .values(chunk)
+      .onConflict((conflict) =>
+        conflict.column('initiative_id').doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          category: eb.ref('excluded.category'),
+        })),
+      )
+      .execute(),
+  );
+}
 
 /** Where an event leaves an initiative; undefined for an event of an initiative never proposed. */
 function standingAfter(current: Standing | undefined, event: InitiativeEvent): Standing | undefined {
@@ -112,9 +177,8 @@ function standingAfter(current: Standing | undefined, event: InitiativeEvent): S
 async function loadStandings(
   db: AnyDb,
   names: TableNames<Table>,
-  events: Parameters<Projection['apply']>[2],
+  ids: readonly string[],
 ): Promise<Map<string, Standing>> {
-  const ids = [...new Set(events.map((event) => initiativeIdOf(event.streamId)).filter((id) => id !== null))];
   const standings = new Map<string, Standing>();
   await inChunks(ids, async (chunk) => {
     const rows = (await db

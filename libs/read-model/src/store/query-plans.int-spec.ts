@@ -55,7 +55,7 @@ function storedEvent(id: string, revision: number, position: number, { type, dat
     data: { initiativeId: id, ...data },
     metadata: { correlationId: 'c', causationId: null, schemaVersion: 1, idempotencyKey: null },
     prevHash: '',
-    // Any 32 bytes: the transparency log takes every event's hash as a leaf.
+    // The transparency log takes every initiative event's chain hash as a leaf: 32 bytes.
     hash: randomBytes(32).toString('hex'),
   };
 }

@@ -45,6 +45,8 @@ type Generation = 'live' | 'rebuild';
 export class ReadStore {
   /** The tag of the rebuild's generation of tables (prepareRebuild), for its indexes built at the end. */
   private rebuildTag: string | null = null;
+  /** The projections the rebuild under way runs (Projection.forRebuild), from prepareRebuild to finishRebuild. */
+  private rebuilders: readonly Projection[] = [];
 
   private constructor(
     private readonly writer: AnyDb,
@@ -207,33 +209,50 @@ export class ReadStore {
     rebuilding: boolean,
     fencingToken: number | null,
   ): Promise<void> {
+    for (const projection of this.projections)
+      await this.applyProjectionIn(db, generation, projection, expected, events, rebuilding, fencingToken);
+  }
+
+  /** One projection's part of applyIn: the events past its checkpoint, and its checkpoint moved to the last. */
+  private async applyProjectionIn(
+    db: AnyDb,
+    generation: Generation,
+    projection: Projection,
+    expected: number,
+    events: readonly StoredEvent[],
+    rebuilding: boolean,
+    fencingToken: number | null,
+  ): Promise<void> {
     const checkpoints = this.tableName(CHECKPOINTS, generation);
-    const last = events[events.length - 1].position;
-    for (const projection of this.projections) {
-      // Touching the checkpoint first takes the write lock: two writers cannot both apply one batch.
-      const locked = await db
-        .updateTable(checkpoints)
-        .set((eb) => ({ position: eb.ref('position') }))
-        .where('name', '=', projection.name)
-        .returning('position')
-        .executeTakeFirst();
-      const position = Number(locked?.position ?? 0);
-      if (position < expected) throw new CheckpointMovedError(expected, position);
-      const pending = position === expected ? events : events.filter((event) => event.position > position);
-      if (pending.length === 0) continue;
-      await projection.apply(db, this.names(projection, generation), pending, rebuilding);
-      await db
-        .updateTable(checkpoints)
-        .set({ position: last, fencing_token: fencingToken })
-        .where('name', '=', projection.name)
-        .execute();
-    }
+    // Touching the checkpoint first takes the write lock: two writers cannot both apply one batch.
+    const locked = await db
+      .updateTable(checkpoints)
+      .set((eb) => ({ position: eb.ref('position') }))
+      .where('name', '=', projection.name)
+      .returning('position')
+      .executeTakeFirst();
+    const position = Number(locked?.position ?? 0);
+    if (position < expected) throw new CheckpointMovedError(expected, position);
+    const pending = position === expected ? events : events.filter((event) => event.position > position);
+    if (pending.length === 0) return;
+    await projection.apply(db, this.names(projection, generation), pending, rebuilding);
+    await db
+      .updateTable(checkpoints)
+      .set({ position: events[events.length - 1].position, fencing_token: fencingToken })
+      .where('name', '=', projection.name)
+      .execute();
   }
 
   /** Empties the rebuild's tables, ready to be filled from the start of the log. */
   async prepareRebuild(): Promise<void> {
     const tag = `r${Date.now().toString(36)}`;
     this.rebuildTag = tag;
+    // What a projection keeps between batches saves PostgreSQL reading rows back and writing them again, each a round
+    // trip and work for the server; SQLite reads them from its page cache in this process, for less than the memory
+    // they would hold here.
+    this.rebuilders = this.projections.map(
+      (projection) => (this.dialect === 'postgres' ? projection.forRebuild?.() : undefined) ?? projection,
+    );
     await this.writer.transaction().execute(async (trx) => {
       for (const table of this.liveTables())
         await trx.schema.dropTable(REBUILDING(table)).ifExists().execute();
@@ -248,12 +267,32 @@ export class ReadStore {
     });
   }
 
-  /** A large batch of a rebuild, into its tables, where nobody reads. */
+  /**
+   * A large batch of a rebuild, into its tables, where nobody reads: each projection in a transaction of its own
+   * (with its own checkpoint), all at once. On PostgreSQL each takes a connection of its own, so that the server
+   * writes one projection's rows while this process folds another's; SQLite's one connection runs them in turn.
+   */
   async applyRebuildBatch(expected: number, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.writer
-      .transaction()
-      .execute((trx) => this.applyIn(trx, 'rebuild', expected, events, true, null));
+    await allSettled(
+      this.rebuilders.map((projection) =>
+        this.rebuildTransaction((trx) =>
+          this.applyProjectionIn(trx, 'rebuild', projection, expected, events, true, null),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * A transaction that fills the rebuild's tables. On PostgreSQL it commits without waiting for its WAL to reach
+   * the disk (`synchronous_commit = off`, this transaction only): a crash may lose its last commits, but these
+   * tables are nobody's until the swap, which commits durably, and a rebuild cut short is started again from zero.
+   */
+  private async rebuildTransaction(work: (trx: AnyDb) => Promise<void>): Promise<void> {
+    await this.writer.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres') await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+      await work(trx);
+    });
   }
 
   /**
@@ -265,18 +304,20 @@ export class ReadStore {
     readAfter: (position: number) => Promise<readonly StoredEvent[]>,
   ): Promise<void> {
     const tag = this.rebuildTag ?? `r${Date.now().toString(36)}`;
-    for (const projection of this.projections) {
-      const complete = projection.completeRebuild?.bind(projection);
-      if (complete)
-        await this.writer
-          .transaction()
-          .execute((trx) => complete(trx, this.names(projection, 'rebuild'), tag));
-    }
+    await allSettled(
+      this.rebuilders.map(async (projection) => {
+        const complete = projection.completeRebuild?.bind(projection);
+        if (complete)
+          await this.rebuildTransaction((trx) => complete(trx, this.names(projection, 'rebuild'), tag));
+      }),
+    );
+    this.rebuilders = [];
     // Fresh tables have no statistics until autovacuum gets to them: PostgreSQL's planner would plan the lists on
     // default guesses meanwhile. (SQLite's plans do not depend on statistics: none are kept.)
     if (this.dialect === 'postgres')
-      for (const table of this.liveTables())
-        await sql`ANALYZE ${sql.table(REBUILDING(table))}`.execute(this.writer);
+      await allSettled(
+        this.liveTables().map((table) => sql`ANALYZE ${sql.table(REBUILDING(table))}`.execute(this.writer)),
+      );
     await this.writer.transaction().execute(async (trx) => {
       let checkpoint = expected;
       for (let batch = await readAfter(checkpoint); batch.length > 0; batch = await readAfter(checkpoint)) {
@@ -354,6 +395,12 @@ export class ReadStore {
   private names(projection: Projection, generation: Generation): TableNames<string> {
     return Object.fromEntries(projection.tables.map((table) => [table, this.tableName(table, generation)]));
   }
+}
+
+/** Waits for every one of `work` to settle (none is left running), then fails with the first failure, if any. */
+async function allSettled(work: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function createCheckpoints(db: AnyDb, table: string): Promise<void> {

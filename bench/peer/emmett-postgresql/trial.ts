@@ -1,0 +1,118 @@
+/**
+ * One P3b trial, in a process of its own (as P3's): Emmett's PostgreSQL event store on a fresh database.
+ *
+ *   node -r ts-node/register/transpile-only bench/peer/emmett-postgresql/trial.ts URL CONCURRENCY APPENDS [probe]
+ *
+ * `CONCURRENCY` appenders, each on its own stream at its expected version, append `APPENDS` events in all, one per
+ * call, through `getPostgreSQLEventStore(URL).appendToStream`, on a pool of `CONCURRENCY` connections (each
+ * appender can hold one: Emmett's default pool would cap it at 10). Emmett's schema is created before the clock
+ * starts. Prints one JSON line. With `probe`, the first append also reads the durability PostgreSQL commits it
+ * with (`synchronous_commit`, `fsync`, `wal_sync_method`), inside Emmett's own append transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
+import { Pool } from 'pg';
+import { signOffEvent } from '../../lib/events';
+
+const DURABILITY_SETTINGS = ['synchronous_commit', 'fsync', 'wal_sync_method'] as const;
+
+async function main(): Promise<void> {
+  const [url, concurrencyArg, appendsArg, probeArg] = process.argv.slice(2);
+  const probe = probeArg === 'probe';
+  const concurrency = Number(concurrencyArg);
+  const appends = Number(appendsArg);
+  const pool = new Pool({ connectionString: url, max: concurrency });
+  let settings: Record<string, string> | null = null;
+  const store = getPostgreSQLEventStore(url, {
+    connectionOptions: { pool },
+    // An inline projection runs inside Emmett's append transaction, on its connection: only to read the settings.
+    projections: probe
+      ? [
+          {
+            type: 'inline',
+            projection: {
+              canHandle: ['NationalSignOffRecorded'],
+              handle: async (_events, { connection }) => {
+                if (settings) return;
+                settings = {};
+                for (const name of DURABILITY_SETTINGS) {
+                  const { rows } = await connection.client.query<Record<string, string>>(`SHOW ${name}`);
+                  settings[name] = rows[0][name];
+                }
+              },
+            },
+          },
+        ]
+      : [],
+  });
+  await store.schema.migrate();
+  const errors: string[] = [];
+  const perAppender = Math.ceil(appends / concurrency);
+  const started = process.hrtime.bigint();
+  let appended = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const initiativeId = randomUUID();
+      const streamName = `initiative-${initiativeId}`;
+      let expected = 0n;
+      for (let i = 0; i < perAppender; i++) {
+        const event = signOffEvent(initiativeId, 'KAZ');
+        try {
+          const result = await store.appendToStream(
+            streamName,
+            [
+              {
+                type: event.type,
+                data: event.data,
+                metadata: {
+                  ...event.metadata,
+                  actor: event.actor,
+                  prevHash: event.prevHash,
+                  hash: event.hash,
+                },
+              },
+            ],
+            { expectedStreamVersion: expected },
+          );
+          expected = result.nextExpectedStreamVersion;
+          appended++;
+        } catch (error) {
+          errors.push(
+            error instanceof Error
+              ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
+              : String(error),
+          );
+          if (errors.length >= 20) return;
+        }
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  await store.close();
+  process.stdout.write(
+    `${JSON.stringify({
+      concurrency,
+      appended,
+      errors: errors.length,
+      firstErrors: [...new Set(errors)].slice(0, 3),
+      seconds: elapsed,
+      rate: appended / elapsed,
+      settings,
+    })}\n`,
+  );
+}
+
+process.on('uncaughtException', (error) => {
+  process.stdout.write(
+    `${JSON.stringify({ crashed: `${(error as { code?: string }).code ?? error.name}: ${error.message}` })}\n`,
+  );
+  process.exit(3);
+});
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stdout.write(`${JSON.stringify({ crashed: String(error) })}\n`);
+    process.exit(2);
+  },
+);
