@@ -8,9 +8,8 @@
  * per call, through `getSQLiteEventStore({ fileName }).appendToStream`. Prints one JSON line. With `probe`, the
  * first append also reads the journal mode and synchronous setting Emmett commits with.
  */
-import { randomUUID } from 'node:crypto';
 import { getSQLiteEventStore } from '@event-driven-io/emmett-sqlite';
-import { signOffEvent } from '../lib/events';
+import { appendWorkload } from '../lib/peer-workload';
 
 async function main(): Promise<void> {
   const [file, concurrencyArg, appendsArg, probeArg] = process.argv.slice(2);
@@ -37,48 +36,17 @@ async function main(): Promise<void> {
   // Emmett logs every failed transaction with console.log: count them instead.
   const logged: string[] = [];
   console.log = (...args: unknown[]) => void logged.push(args.map(String).join(' ').slice(0, 200));
-  const errors: string[] = [];
-  const perAppender = Math.ceil(appends / concurrency);
-  const started = process.hrtime.bigint();
-  let appended = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      const initiativeId = randomUUID();
-      const streamName = `initiative-${initiativeId}`;
-      let expected = 0n;
-      for (let i = 0; i < perAppender; i++) {
-        const event = signOffEvent(initiativeId, 'KAZ');
-        try {
-          const result = await store.appendToStream(
-            streamName,
-            [
-              {
-                type: event.type,
-                data: event.data,
-                metadata: {
-                  ...event.metadata,
-                  actor: event.actor,
-                  prevHash: event.prevHash,
-                  hash: event.hash,
-                },
-              },
-            ],
-            { expectedStreamVersion: expected },
-          );
-          expected = result.nextExpectedStreamVersion;
-          appended++;
-        } catch (error) {
-          errors.push(
-            error instanceof Error
-              ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
-              : String(error),
-          );
-          if (errors.length >= 20) return;
-        }
-      }
-    }),
+  const {
+    appended,
+    errors,
+    seconds: elapsed,
+  } = await appendWorkload(
+    async (streamName, message, expected) =>
+      (await store.appendToStream(streamName, [message], { expectedStreamVersion: expected }))
+        .nextExpectedStreamVersion,
+    appends,
+    concurrency,
   );
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdout.write(
     `${JSON.stringify({
       concurrency,

@@ -9,10 +9,9 @@
  * starts. Prints one JSON line. With `probe`, the first append also reads the durability PostgreSQL commits it
  * with (`synchronous_commit`, `fsync`, `wal_sync_method`), inside Emmett's own append transaction.
  */
-import { randomUUID } from 'node:crypto';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { Pool } from 'pg';
-import { signOffEvent } from '../../lib/events';
+import { appendWorkload } from '../../lib/peer-workload';
 
 const DURABILITY_SETTINGS = ['synchronous_commit', 'fsync', 'wal_sync_method'] as const;
 
@@ -46,48 +45,17 @@ async function main(): Promise<void> {
       : [],
   });
   await store.schema.migrate();
-  const errors: string[] = [];
-  const perAppender = Math.ceil(appends / concurrency);
-  const started = process.hrtime.bigint();
-  let appended = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      const initiativeId = randomUUID();
-      const streamName = `initiative-${initiativeId}`;
-      let expected = 0n;
-      for (let i = 0; i < perAppender; i++) {
-        const event = signOffEvent(initiativeId, 'KAZ');
-        try {
-          const result = await store.appendToStream(
-            streamName,
-            [
-              {
-                type: event.type,
-                data: event.data,
-                metadata: {
-                  ...event.metadata,
-                  actor: event.actor,
-                  prevHash: event.prevHash,
-                  hash: event.hash,
-                },
-              },
-            ],
-            { expectedStreamVersion: expected },
-          );
-          expected = result.nextExpectedStreamVersion;
-          appended++;
-        } catch (error) {
-          errors.push(
-            error instanceof Error
-              ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
-              : String(error),
-          );
-          if (errors.length >= 20) return;
-        }
-      }
-    }),
+  const {
+    appended,
+    errors,
+    seconds: elapsed,
+  } = await appendWorkload(
+    async (streamName, message, expected) =>
+      (await store.appendToStream(streamName, [message], { expectedStreamVersion: expected }))
+        .nextExpectedStreamVersion,
+    appends,
+    concurrency,
   );
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   await store.close();
   process.stdout.write(
     `${JSON.stringify({
