@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import { eventHash, verifyChain } from '@accord/audit';
 import { DEFAULT_PARTIES } from '@accord/domain';
 import { SqliteEventStore } from '@accord/event-store';
+import type { LogLeaf } from '@accord/read-model';
 import { ROOT } from '../../support/processes';
 import { checkpointOf } from '../../support/rfc9162';
 import { focalPoint, HttpClient, MEMBERS, proposalBody, secretariat, tokenFor, witnessOf } from './http';
@@ -90,13 +91,8 @@ export function witnessOnce(
   ]);
 }
 
-export interface LogLeaf {
-  leafIndex: number;
-  eventId: string;
-  streamId: string;
-  revision: number;
-  hash: string;
-}
+/** A leaf as GET /v1/log/leaves answers it: the read model's own shape. */
+export type { LogLeaf };
 
 /** The log's routes, with an auditor's token. */
 export class LogReader {
