@@ -1,4 +1,4 @@
-import { LOG_STREAM_PREFIX } from '@accord/domain';
+import { LOG_CHECKPOINTS_STREAM, LOG_STREAM_PREFIX } from '@accord/domain';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 
@@ -19,7 +19,7 @@ export interface StoredRow {
  * that writes it: what is really stored, whatever the API says.
  */
 /** The events the checkpoint signer writes (stream `log-checkpoints`): nobody's request causes them. */
-const NOT_THE_SIGNERS = "stream_id <> 'log-checkpoints'";
+const NOT_THE_SIGNERS = `stream_id <> '${LOG_CHECKPOINTS_STREAM}'`;
 
 export class StoreReader {
   private readonly db: Database.Database;
