@@ -2,6 +2,7 @@ export * from './logger';
 export * from './metrics';
 export * from './stores';
 export * from './workers';
+export * from './projector-thread';
 export * from './runtime';
 export * from './ops-server';
 export * from './readiness';

@@ -33,7 +33,16 @@ export async function openRuntime(
   const decisionHandler = initiativeDecisionHandler(eventStore, config.parties);
   const metrics = new AccordMetrics();
   const logKeys = resolveLogKeys(config);
-  const workers = startWorkers({ config, eventStore, readStore, decisionHandler, logger, metrics, logKeys });
+  const workers = startWorkers({
+    config,
+    eventStore,
+    eventStoreFromConfig: overrides.eventStore === undefined,
+    readStore,
+    decisionHandler,
+    logger,
+    metrics,
+    logKeys,
+  });
   return {
     eventStore,
     readStore,

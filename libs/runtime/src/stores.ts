@@ -19,10 +19,18 @@ import { ReadStore } from '@accord/read-model';
 
 export type InitiativeDecisionHandler = DecisionHandler<InitiativeCommand, InitiativeEvent, InitiativeState>;
 
-export function openEventStore(config: AccordConfig): EventStore {
+/** What the stores are opened from: plain data, so that the projector's thread gets it too. */
+export type StoreConfig = Pick<AccordConfig, 'dataDir' | 'eventStore' | 'readStore' | 'lease'>;
+
+/** The embedded event store's file. */
+export function sqliteEventStoreFile(config: Pick<AccordConfig, 'dataDir'>): string {
+  return join(config.dataDir, 'events.db');
+}
+
+export function openEventStore(config: StoreConfig): EventStore {
   switch (config.eventStore.kind) {
     case 'sqlite':
-      return new SqliteEventStore(join(config.dataDir, 'events.db'));
+      return new SqliteEventStore(sqliteEventStoreFile(config));
     case 'eventstoredb':
       // The global log the projector and the relay follow: the initiative streams and the transparency log's.
       return loadEventStoreDb().openEventStoreDb(config.eventStore.connectionString, {
@@ -33,8 +41,11 @@ export function openEventStore(config: AccordConfig): EventStore {
   }
 }
 
-/** Opens the read store and brings its schema up to date. */
-export async function openReadStore(config: AccordConfig): Promise<ReadStore> {
+/** Opens the read store and brings its schema up to date; `sqlite`: the embedded read store's options. */
+export async function openReadStore(
+  config: StoreConfig,
+  sqlite: Parameters<typeof ReadStore.sqlite>[2] = {},
+): Promise<ReadStore> {
   const store =
     config.readStore.kind === 'postgres'
       ? ReadStore.postgres(config.readStore.databaseUrl, undefined, {
@@ -42,7 +53,7 @@ export async function openReadStore(config: AccordConfig): Promise<ReadStore> {
           idleInTransactionTimeoutMs:
             config.lease.kind === 'postgres' ? idleInTransactionTimeoutMs(config.lease.ttlMs) : undefined,
         })
-      : ReadStore.sqlite(join(config.dataDir, 'read-model.db'));
+      : ReadStore.sqlite(join(config.dataDir, 'read-model.db'), undefined, sqlite);
   await store.migrate();
   return store;
 }

@@ -15,11 +15,14 @@ import { Leadership } from '@accord/lease';
 import { CheckpointSigner } from './checkpoint-signer';
 import { leadershipFor, PROJECTOR_LEASE, relayLease } from './leadership';
 import { AccordMetrics } from './metrics';
+import { ProjectorRun, ProjectorThread } from './projector-thread';
 import { InitiativeDecisionHandler } from './stores';
 
 export interface WorkerDependencies {
   config: AccordConfig;
   eventStore: EventStore;
+  /** Whether the event store is the one `config` names (not a test's in-memory one): another thread may open it. */
+  eventStoreFromConfig: boolean;
   readStore: ReadStore;
   decisionHandler: InitiativeDecisionHandler;
   logger: Logger;
@@ -28,7 +31,7 @@ export interface WorkerDependencies {
 }
 
 export interface Workers {
-  projector: Projector | null;
+  projector: ProjectorRun | null;
   /** Beside the projector, when this process holds the log's signer key. */
   checkpointSigner: CheckpointSigner | null;
   relay: RunningRelay | null;
@@ -49,13 +52,15 @@ export function startWorkers(deps: WorkerDependencies): Workers {
   const running: Promise<void>[] = [];
   const leadership: Leadership[] = [];
 
-  let projector: Projector | null = null;
+  let projector: ProjectorRun | null = null;
   let checkpointSigner: CheckpointSigner | null = null;
   if (config.roles.includes('projector')) {
     const log = logger.child({ part: 'projector' });
-    const started = new Projector(eventStore, readStore, {
-      onError: (error) => log.error({ err: error }, 'projection batch failed; retrying from the checkpoint'),
-    });
+    const onError = (error: unknown) =>
+      log.error({ err: error }, 'projection batch failed; retrying from the checkpoint');
+    const started = projectsOnThread(deps)
+      ? new ProjectorThread(config, eventStore, onError)
+      : new Projector(eventStore, readStore, { onError });
     projector = started;
     metrics.lagReaders.projection = () => started.lag();
     const signer = logKeys.privateKey === null ? null : checkpointSignerOf(deps, logKeys.privateKey);
@@ -64,7 +69,10 @@ export function startWorkers(deps: WorkerDependencies): Workers {
     leadership.push(projectorLeadership);
     running.push(
       projectorLeadership.run(controller.signal, async (fence, term) => {
-        log.info({ fencingToken: fence?.token ?? null }, 'projector started');
+        log.info(
+          { fencingToken: fence?.token ?? null, thread: started instanceof ProjectorThread },
+          'projector started',
+        );
         // The signer signs beside the active projector only, and stops with it (its appends are guarded by the
         // expected revision of the log's checkpoint stream in any case).
         const projecting = new AbortController();
@@ -121,6 +129,19 @@ export function startWorkers(deps: WorkerDependencies): Workers {
       await Promise.all([relay?.stop(), ...running]);
     },
   };
+}
+
+/**
+ * The projector gets a thread of its own where it would share the event loop with the API, on the embedded event
+ * store (a file another thread can open) and without a lease (whose fence holds a connection of this process).
+ */
+function projectsOnThread({ config, eventStoreFromConfig }: WorkerDependencies): boolean {
+  return (
+    config.roles.includes('api') &&
+    config.eventStore.kind === 'sqlite' &&
+    eventStoreFromConfig &&
+    config.lease.kind === 'none'
+  );
 }
 
 /** The transparency log's checkpoint signer, and its rounds while the projector is active here. */

@@ -257,6 +257,14 @@ export class SqliteEventStore implements EventStore {
     await this.waiters.wait(position, this.head(), Math.min(timeoutMs, this.pollIntervalMs), signal);
   }
 
+  /**
+   * Another connection to the file appended (the API's, seen from the projector's own thread): wake the readers
+   * waiting here now rather than at their next poll.
+   */
+  noticeAppendsElsewhere(): void {
+    if (!this.closed) this.waiters.notify(this.head());
+  }
+
   async findIdempotencyRecord(sub: string, key: string): Promise<IdempotencyRecord | null> {
     const row = this.statements.findKey.get(sub, key);
     return row

@@ -56,7 +56,15 @@ export class ReadStore {
     readonly projections: readonly Projection[],
   ) {}
 
-  static sqlite(file: string, projections: readonly Projection[] = PROJECTIONS): ReadStore {
+  /**
+   * `writerCacheMb`: the writing connection's page cache, when not better-sqlite3's 16 MB (the live projector's
+   * small batches touch the ends of the tables and indexes; a rebuild needs the whole cache).
+   */
+  static sqlite(
+    file: string,
+    projections: readonly Projection[] = PROJECTIONS,
+    options: { writerCacheMb?: number } = {},
+  ): ReadStore {
     mkdirSync(dirname(file), { recursive: true });
     const open = (readonly: boolean) => {
       const database = new Database(file);
@@ -65,6 +73,8 @@ export class ReadStore {
       database.pragma('synchronous = NORMAL');
       database.pragma('busy_timeout = 10000');
       if (readonly) database.pragma('query_only = true');
+      else if (options.writerCacheMb !== undefined)
+        database.pragma(`cache_size = -${Math.round(options.writerCacheMb * 1000)}`);
       return new Kysely({ dialect: new SqliteDialect({ database: preparingOnce(database) }) });
     };
     return new ReadStore(open(false), open(true), 'sqlite', projections);
