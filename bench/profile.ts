@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchContext, makeTempDir, removeDir } from './lib/common';
-import { latestProfile, renderSummary, summariseProfile } from './lib/cpu-profile';
+import { latestProfiles, renderSummary, summariseProfile } from './lib/cpu-profile';
 import { createTestSchema } from '../test/support/postgres';
 import { generateHistory } from './lib/history';
 import { p1Options, runP1 } from './p1-http';
@@ -46,18 +46,13 @@ async function main(): Promise<void> {
         skipBaseline: !argv.includes('--with-baseline'),
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
       });
-      sections.push(
-        renderSummary(
-          `API server during P1's proposals and sign-offs (LOG_LEVEL=${logLevel}; under the profiler: ${result.p1.value} sign-offs/s, p99 ${result.p1.p99Ms} ms)`,
-          summariseProfile(latestProfile(dir), 30, [
-            'flush',
-            'sqliteTransaction',
-            'appendOne',
-            'applyBatch',
-            'applyIn',
-          ]),
-        ),
-      );
+      for (const { thread, file } of latestProfiles(dir))
+        sections.push(
+          renderSummary(
+            `API server during P1's proposals and sign-offs, ${thread === 0 ? 'main thread' : `thread ${thread} (the projector)`} (LOG_LEVEL=${logLevel}; under the profiler: ${result.p1.value} sign-offs/s, p99 ${result.p1.p99Ms} ms)`,
+            summariseProfile(file, 30, ['flush', 'sqliteTransaction', 'appendOne', 'applyBatch', 'applyIn']),
+          ),
+        );
     }
     if (only.has('rebuild')) {
       const events = Number(value('--events') ?? 200_000);
@@ -74,7 +69,12 @@ async function main(): Promise<void> {
       sections.push(
         renderSummary(
           `accord projections rebuild, ${events} events, ${postgres ? 'PostgreSQL' : 'SQLite'} read store (under the profiler: ${Math.round(events / run.seconds)} events/s, max RSS ${run.maxRssMb} MB)`,
-          summariseProfile(latestProfile(dir), 30, ['applyIn', 'projectBatch', 'readAll', 'finishRebuild']),
+          summariseProfile(latestProfiles(dir)[0].file, 30, [
+            'applyIn',
+            'projectBatch',
+            'readAll',
+            'finishRebuild',
+          ]),
         ),
       );
     }

@@ -100,10 +100,18 @@ export function summariseProfile(file: string, top = 25, inclusiveOf: string[] =
   };
 }
 
-export function latestProfile(dir: string): string {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
+/**
+ * The latest profile of each thread of a process (`CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile`),
+ * the main thread's first: the embedded server's projector runs on a thread of its own.
+ */
+export function latestProfiles(dir: string): { thread: number; file: string }[] {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort();
   if (files.length === 0) throw new Error(`No .cpuprofile in ${dir}`);
-  return join(dir, files.sort().pop() as string);
+  const byThread = new Map<number, string>();
+  for (const name of files) byThread.set(Number(name.split('.').at(-3)), join(dir, name));
+  return [...byThread].sort(([a], [b]) => a - b).map(([thread, file]) => ({ thread, file }));
 }
 
 export function renderSummary(title: string, summary: ProfileSummary): string {
