@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely';
+import { Kysely, SqliteAdapter } from 'kysely';
 import { StoredEvent } from '@accord/event-store';
 
 /** Kysely over whichever tables a generation of a projection has: names are given at run time. */
@@ -46,6 +46,14 @@ export interface Projection<Table extends string = string> {
 
 /** The names a generation gives a projection's tables. */
 export type TableNames<Table extends string> = Readonly<Record<Table, string>>;
+
+/**
+ * The type of an integer key that grows with the log: on SQLite exactly `integer`, so that a primary key of it is
+ * the table's rowid rather than a second index beside it (SQLite's integers are 64-bit); on PostgreSQL `bigint`.
+ */
+export function positionKeyType(db: AnyDb): 'integer' | 'bigint' {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'integer' : 'bigint';
+}
 
 /** Most rows per multi-row statement: far below SQLite's and PostgreSQL's limits on bound parameters. */
 export const CHUNK = 256;

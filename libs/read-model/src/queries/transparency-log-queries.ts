@@ -10,6 +10,7 @@ import {
 import { Kysely } from 'kysely';
 import { readNodes, storedTreeSize, TransparencyLogTables } from '../projections/transparency-log.projection';
 import { ReadStore } from '../store/read-store';
+import { inChunks } from '../projection';
 
 export interface LogLeaf {
   leafIndex: number;
@@ -82,15 +83,18 @@ export class TransparencyLogQueries {
     return row ? leafOf(row) : null;
   }
 
-  /** The leaves of one stream, by revision: those the projection holds so far. */
-  async leavesOfStream(streamId: string): Promise<LogLeaf[]> {
-    const rows = await this.db
-      .selectFrom('log_leaves')
-      .selectAll()
-      .where('stream_id', '=', streamId)
-      .orderBy('revision')
-      .execute();
-    return rows.map(leafOf);
+  /** The leaves of these events, in the log's order: those the projection holds so far. */
+  async leavesOfEvents(eventIds: readonly string[]): Promise<LogLeaf[]> {
+    const leaves: LogLeaf[] = [];
+    await inChunks(eventIds, async (chunk) => {
+      const rows = await this.db
+        .selectFrom('log_leaves')
+        .selectAll()
+        .where('event_id', 'in', chunk)
+        .execute();
+      leaves.push(...rows.map(leafOf));
+    });
+    return leaves.sort((a, b) => a.leafIndex - b.leafIndex);
   }
 
   /** RFC 9162 §2.1.3: the audit path of leaf `index` in the tree of `size` leaves. */

@@ -29,6 +29,6 @@ export class GetAuditBundleHandler implements IQueryHandler<GetAuditBundleQuery>
     const bundle = await this.history.auditBundle(principal, initiativeId);
     // A damaged event the store could not read has no id: it cannot be looked up in the log.
     const recorded = bundle.events.filter((event) => event.eventId !== '');
-    return { ...bundle, log: await this.log.bundleLog(bundle.streamId, recorded, this.checkpointWaitMs) };
+    return { ...bundle, log: await this.log.bundleLog(recorded, this.checkpointWaitMs) };
   }
 }

@@ -60,17 +60,17 @@ export class TransparencyLog {
    * names the events without a proof. Null when the log has no leaf of the stream and no checkpoint.
    */
   async bundleLog(
-    streamId: string,
     events: readonly { revision: number; eventId: string }[],
     waitMs: number,
   ): Promise<BundleLog | null> {
     const deadline = Date.now() + waitMs;
     const head = events.at(-1)?.eventId;
+    const eventIds = events.map((event) => event.eventId);
     const leaves =
       (await this.untilProjected(deadline, async () => {
-        const stored = await this.queries.leavesOfStream(streamId);
+        const stored = await this.queries.leavesOfEvents(eventIds);
         return head === undefined || stored.some((leaf) => leaf.eventId === head) ? stored : null;
-      })) ?? (await this.queries.leavesOfStream(streamId));
+      })) ?? (await this.queries.leavesOfEvents(eventIds));
     const byEvent = new Map(leaves.map((leaf) => [leaf.eventId, leaf]));
     const covered = events.flatMap((event) => {
       const leaf = byEvent.get(event.eventId);
