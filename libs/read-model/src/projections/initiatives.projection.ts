@@ -158,8 +158,8 @@ export const initiativesProjection: Projection<Table> = {
 };
 
 /**
- * Initiatives a rebuild keeps in memory (see RebuildRows): those of the last batch or two (a batch of 5,000 events
- * touches up to a few thousand), so that a log whose initiatives interleave writes most view rows once.
+ * Initiatives a rebuild keeps in memory (see RebuildRows): those of the last batch or two (a batch of 10,000 events
+ * touches a few thousand), so that a log whose initiatives interleave writes most view rows once.
  */
 const REBUILD_ROWS_KEPT = 4_000;
 
