@@ -52,3 +52,45 @@ export async function appendWorkload(
   );
   return { appended, errors, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
+
+/** What a trial measured, for runTrialProcess to print. */
+export interface TrialOutcome {
+  concurrency: number;
+  workload: Awaited<ReturnType<typeof appendWorkload>>;
+  /** The durability settings the peer committed with, read by a probe trial; null otherwise. */
+  settings: Record<string, unknown> | null;
+  /** Anything else the trial reports. */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * The trial's side of runTrial (peer-trial.ts), in the trial's own process: runs `trial` and prints its result as
+ * the one JSON line runTrial reads, or the crash — an uncaught exception (exit 3) or a failed trial (exit 2).
+ */
+export function runTrialProcess(trial: () => Promise<TrialOutcome>): void {
+  const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
+  process.on('uncaughtException', (error) => {
+    print({ crashed: `${(error as { code?: string }).code ?? error.name}: ${error.message}` });
+    process.exit(3);
+  });
+  trial().then(
+    ({ concurrency, workload, settings, extra }) => {
+      const { appended, errors, seconds } = workload;
+      print({
+        concurrency,
+        appended,
+        errors: errors.length,
+        firstErrors: [...new Set(errors)].slice(0, 3),
+        ...extra,
+        seconds,
+        rate: appended / seconds,
+        settings,
+      });
+      process.exit(0);
+    },
+    (error: unknown) => {
+      print({ crashed: String(error) });
+      process.exit(2);
+    },
+  );
+}

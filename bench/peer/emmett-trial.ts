@@ -9,9 +9,9 @@
  * first append also reads the journal mode and synchronous setting Emmett commits with.
  */
 import { getSQLiteEventStore } from '@event-driven-io/emmett-sqlite';
-import { appendWorkload } from '../lib/peer-workload';
+import { appendWorkload, runTrialProcess, TrialOutcome } from '../lib/peer-workload';
 
-async function main(): Promise<void> {
+async function trial(): Promise<TrialOutcome> {
   const [file, concurrencyArg, appendsArg, probeArg] = process.argv.slice(2);
   // Reading the pragmas inside Emmett's transaction is itself a statement in flight there: only when asked.
   const probe = probeArg === 'probe';
@@ -36,42 +36,14 @@ async function main(): Promise<void> {
   // Emmett logs every failed transaction with console.log: count them instead.
   const logged: string[] = [];
   console.log = (...args: unknown[]) => void logged.push(args.map(String).join(' ').slice(0, 200));
-  const {
-    appended,
-    errors,
-    seconds: elapsed,
-  } = await appendWorkload(
+  const workload = await appendWorkload(
     async (streamName, message, expected) =>
       (await store.appendToStream(streamName, [message], { expectedStreamVersion: expected }))
         .nextExpectedStreamVersion,
     appends,
     concurrency,
   );
-  process.stdout.write(
-    `${JSON.stringify({
-      concurrency,
-      appended,
-      errors: errors.length,
-      firstErrors: [...new Set(errors)].slice(0, 3),
-      logged: logged.length,
-      seconds: elapsed,
-      rate: appended / elapsed,
-      settings,
-    })}\n`,
-  );
+  return { concurrency, workload, settings, extra: { logged: logged.length } };
 }
 
-process.on('uncaughtException', (error) => {
-  process.stdout.write(
-    `${JSON.stringify({ crashed: `${(error as { code?: string }).code ?? error.name}: ${error.message}` })}\n`,
-  );
-  process.exit(3);
-});
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stdout.write(`${JSON.stringify({ crashed: String(error) })}\n`);
-    process.exit(2);
-  },
-);
+runTrialProcess(trial);

@@ -11,11 +11,11 @@
  */
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { Pool } from 'pg';
-import { appendWorkload } from '../../lib/peer-workload';
+import { appendWorkload, runTrialProcess, TrialOutcome } from '../../lib/peer-workload';
 
 const DURABILITY_SETTINGS = ['synchronous_commit', 'fsync', 'wal_sync_method'] as const;
 
-async function main(): Promise<void> {
+async function trial(): Promise<TrialOutcome> {
   const [url, concurrencyArg, appendsArg, probeArg] = process.argv.slice(2);
   const probe = probeArg === 'probe';
   const concurrency = Number(concurrencyArg);
@@ -45,11 +45,7 @@ async function main(): Promise<void> {
       : [],
   });
   await store.schema.migrate();
-  const {
-    appended,
-    errors,
-    seconds: elapsed,
-  } = await appendWorkload(
+  const workload = await appendWorkload(
     async (streamName, message, expected) =>
       (await store.appendToStream(streamName, [message], { expectedStreamVersion: expected }))
         .nextExpectedStreamVersion,
@@ -57,30 +53,7 @@ async function main(): Promise<void> {
     concurrency,
   );
   await store.close();
-  process.stdout.write(
-    `${JSON.stringify({
-      concurrency,
-      appended,
-      errors: errors.length,
-      firstErrors: [...new Set(errors)].slice(0, 3),
-      seconds: elapsed,
-      rate: appended / elapsed,
-      settings,
-    })}\n`,
-  );
+  return { concurrency, workload, settings };
 }
 
-process.on('uncaughtException', (error) => {
-  process.stdout.write(
-    `${JSON.stringify({ crashed: `${(error as { code?: string }).code ?? error.name}: ${error.message}` })}\n`,
-  );
-  process.exit(3);
-});
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stdout.write(`${JSON.stringify({ crashed: String(error) })}\n`);
-    process.exit(2);
-  },
-);
+runTrialProcess(trial);
