@@ -37,7 +37,7 @@ const STOP_GRACE_MS = 10_000;
  * The embedded projector on a worker thread of its own, with its own connections to the event store's file and to
  * the read store: its batches (the read model's statements, the Merkle hashing) never hold up the API's event loop.
  * The process tells it of every append it commits; a thread that dies is started again from the checkpoint as
- * stored. Only without a lease: a fenced projector runs on the event loop (ProjectorRun of @accord/read-model).
+ * stored. Only without a lease: a fenced projector runs on the event loop (the Projector of @accord/read-model).
  */
 export class ProjectorThread implements ProjectorRun {
   private projecting = false;
