@@ -8,7 +8,15 @@ import {
   pendingStates,
 } from '@accord/domain';
 import { StoredEvent } from '@accord/event-store';
-import { AnyDb, inChunks, Projection, RebuildRows, streamsBegunBefore, TableNames } from '../projection';
+import {
+  AnyDb,
+  inChunks,
+  insertRows,
+  Projection,
+  RebuildRows,
+  streamsBegunBefore,
+  TableNames,
+} from '../projection';
 
 type Table = 'initiative_views' | 'initiative_participants' | 'pending_sign_offs';
 type Names = TableNames<Table>;
@@ -299,22 +307,10 @@ function fromViewRow(row: StoredView): InitiativeRow {
 
 async function writeViews(db: AnyDb, names: Names, changed: readonly InitiativeRow[]): Promise<void> {
   const ordered = [...changed].sort((a, b) => compare(a.initiativeId, b.initiativeId));
-  await inChunks(ordered, (chunk) =>
-    db
-      .insertInto(names.initiative_views)
-      .values(chunk.map(toViewRow))
-      .onConflict((conflict) =>
-        conflict.column('initiative_id').doUpdateSet((eb) => ({
-          state: eb.ref('excluded.state'),
-          revision: eb.ref('excluded.revision'),
-          status: eb.ref('excluded.status'),
-          category: eb.ref('excluded.category'),
-          deadline_ms: eb.ref('excluded.deadline_ms'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute(),
-  );
+  await insertRows(db, names.initiative_views, ordered.map(toViewRow), {
+    key: ['initiative_id'],
+    replace: ['state', 'revision', 'status', 'category', 'deadline_ms', 'updated_at'],
+  });
 }
 
 /**
@@ -373,26 +369,16 @@ function sortByKey(rows: MembershipRow[]): MembershipRow[] {
 
 /** In key order: each statement then fills neighbouring index pages rather than pages all over the index. */
 async function insertInKeyOrder(db: AnyDb, table: string, rows: MembershipRow[]): Promise<void> {
-  await inChunks(sortByKey(rows), (chunk) => db.insertInto(table).values(chunk).execute());
+  await insertRows(db, table, sortByKey(rows));
 }
 
 /** New rows, and rows whose other columns changed (a participant's, when its initiative's status did). */
 async function upsertInKeyOrder(db: AnyDb, table: string, rows: MembershipRow[]): Promise<void> {
-  await inChunks(sortByKey(rows), (chunk) =>
-    db
-      .insertInto(table)
-      .values(chunk)
-      .onConflict((conflict) =>
-        conflict.columns(['initiative_id', 'country']).doUpdateSet((eb) =>
-          Object.fromEntries(
-            Object.keys(chunk[0])
-              .filter((column) => column !== 'initiative_id' && column !== 'country')
-              .map((column) => [column, eb.ref(`excluded.${column}`)]),
-          ),
-        ),
-      )
-      .execute(),
-  );
+  if (rows.length === 0) return;
+  await insertRows(db, table, sortByKey(rows), {
+    key: ['initiative_id', 'country'],
+    replace: Object.keys(rows[0]).filter((column) => column !== 'initiative_id' && column !== 'country'),
+  });
 }
 
 function toViewRow(row: InitiativeRow): InitiativeTables['initiative_views'] {

@@ -7,7 +7,15 @@ import {
   InitiativeStatus,
   statusAfter,
 } from '@accord/domain';
-import { AnyDb, inChunks, Projection, RebuildRows, streamsBegunBefore, TableNames } from '../projection';
+import {
+  AnyDb,
+  inChunks,
+  insertRows,
+  Projection,
+  RebuildRows,
+  streamsBegunBefore,
+  TableNames,
+} from '../projection';
 
 type Table = 'portfolio_initiatives' | 'portfolio_counts';
 
@@ -150,18 +158,10 @@ async function writeStandings(
   names: TableNames<Table>,
   rows: readonly PortfolioTables['portfolio_initiatives'][],
 ): Promise<void> {
-  await inChunks(rows, (chunk) =>
-    db
-      .insertInto(names.portfolio_initiatives)
-      .values(chunk)
-      .onConflict((conflict) =>
-        conflict.column('initiative_id').doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          category: eb.ref('excluded.category'),
-        })),
-      )
-      .execute(),
-  );
+  await insertRows(db, names.portfolio_initiatives, rows, {
+    key: ['initiative_id'],
+    replace: ['status', 'category'],
+  });
 }
 
 /** Where an event leaves an initiative; undefined for an event of an initiative never proposed. */

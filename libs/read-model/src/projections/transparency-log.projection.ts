@@ -7,7 +7,7 @@ import {
 } from '@accord/domain';
 import { StoredEvent } from '@accord/event-store';
 import { CompactRange, leafHash, leafInputOfChainHash, NodeId, nodeHash, rootNodes } from '@accord/tlog';
-import { AnyDb, inChunks, positionKeyType, Projection, TableNames } from '../projection';
+import { AnyDb, insertRows, positionKeyType, Projection, TableNames } from '../projection';
 
 export type TransparencyLogTable = 'log_leaves' | 'log_nodes' | 'log_checkpoints' | 'log_cosignatures';
 
@@ -141,8 +141,8 @@ async function appendLeaves(
       if (isStoredLevel(node.level))
         nodeRows.push({ level: node.level, node_index: node.index, hash: node.hash.toString('hex') });
   }
-  await inChunks(leafRows, (chunk) => db.insertInto(names.log_leaves).values(chunk).execute());
-  await inChunks(nodeRows, (chunk) => db.insertInto(names.log_nodes).values(chunk).execute());
+  await insertRows(db, names.log_leaves, leafRows);
+  await insertRows(db, names.log_nodes, nodeRows);
 }
 
 async function recordLogEvents(
