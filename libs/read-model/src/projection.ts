@@ -41,7 +41,12 @@ export interface Projection<Table extends string = string> {
    * otherwise read back and write again every batch): the rebuild's batches (`rebuilding`) and completeRebuild go to
    * it, and whatever it kept must be written by the end of its completeRebuild. Without it, the projection itself.
    */
-  forRebuild?(): Projection<Table>;
+  forRebuild?(options?: RebuildOptions): Projection<Table>;
+}
+
+export interface RebuildOptions {
+  /** How many rows a projection keeps between a rebuild's batches (RebuildRows), when not its own default. */
+  rowsKept?: number;
 }
 
 /** The names a generation gives a projection's tables. */

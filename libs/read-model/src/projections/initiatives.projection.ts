@@ -127,7 +127,7 @@ export const initiativesProjection: Projection<Table> = {
         create = create.addColumn('deadline_ms', 'bigint', (c) => c.notNull());
       await create.addPrimaryKeyConstraint(`${table}_pk_${tag}`, ['initiative_id', 'country']).execute();
     }
-    // A rebuild fills the membership tables at its end (completeRebuild), and indexes them then.
+    // A rebuild indexes the membership tables at its end (completeRebuild), once they are filled.
     if (!rebuilding) await createMembershipIndexes(db, names, tag);
   },
 
@@ -135,7 +135,7 @@ export const initiativesProjection: Projection<Table> = {
     const stored = await loadRows(db, names, initiativeIdsOf(events));
     const changed = [...projectBatch(stored, events).values()];
     await writeViews(db, names, changed);
-    // A rebuild fills the membership tables once, from the final rows (completeRebuild).
+    // A rebuild on SQLite fills the membership tables once, from the final rows (completeRebuild).
     if (!rebuilding) await writeMembership(db, names, changed, stored);
   },
 
@@ -143,27 +143,60 @@ export const initiativesProjection: Projection<Table> = {
     await completeTables(db, names, tag);
   },
 
-  forRebuild() {
-    const kept = new RebuildRows<InitiativeRow>(REBUILD_ROWS_KEPT);
+  forRebuild(options) {
+    const kept = new RebuildRows<KeptRow>(options?.rowsKept ?? REBUILD_ROWS_KEPT);
     return {
       ...initiativesProjection,
       async apply(db, names, events) {
-        const ids = initiativeIdsOf(events);
         const read = await loadRows(db, names, kept.missing(streamsBegunBefore(events, initiativeIdOf)));
         const current = new Map<string, InitiativeRow>();
-        for (const id of ids) {
-          const row = kept.get(id) ?? read.get(id);
+        for (const id of initiativeIdsOf(events)) {
+          const row = kept.get(id)?.row ?? read.get(id);
           if (row) current.set(id, row);
         }
-        await writeViews(db, names, kept.change(projectBatch(current, events)));
+        const changed = [...projectBatch(current, events)].map(
+          ([id, row]) => [id, { row, stored: kept.get(id)?.stored ?? read.get(id) }] as const,
+        );
+        await writeKeptRows(db, names, kept.change(changed));
       },
       async completeRebuild(db, names, tag) {
-        await writeViews(db, names, kept.drain());
-        await completeTables(db, names, tag);
+        await writeKeptRows(db, names, kept.drain());
+        await createListIndexes(db, names, tag);
       },
     };
   },
 };
+
+/** A row a rebuild keeps in memory, with the version of it its tables hold (none if it was never written). */
+interface KeptRow {
+  row: InitiativeRow;
+  stored: InitiativeRow | undefined;
+}
+
+/**
+ * Writes rows a rebuild kept, with their memberships: on PostgreSQL, inserting these with each batch, while the
+ * server's work overlaps this process's, costs less than reading every view back at the end to fill them. A row
+ * never written before has no membership rows yet (plain inserts); one read back from the tables is diffed against
+ * the version read, as the live projector does.
+ */
+async function writeKeptRows(db: AnyDb, names: Names, kept: readonly KeptRow[]): Promise<void> {
+  await writeViews(
+    db,
+    names,
+    kept.map(({ row }) => row),
+  );
+  const fresh = kept.filter(({ stored }) => !stored).map(({ row }) => row);
+  for (const [table, membership] of MEMBERSHIP)
+    await insertInKeyOrder(db, names[table], fresh.flatMap(membership));
+  const stored = new Map<string, InitiativeRow>();
+  for (const { row, stored: version } of kept) if (version) stored.set(row.initiativeId, version);
+  await writeMembership(
+    db,
+    names,
+    kept.filter(({ stored }) => stored).map(({ row }) => row),
+    stored,
+  );
+}
 
 /**
  * Initiatives a rebuild keeps in memory (see RebuildRows): those of the last batch or two (a batch of 10,000 events
@@ -187,6 +220,10 @@ async function completeTables(db: AnyDb, names: Names, tag: string): Promise<voi
       await insertInKeyOrder(db, names[table], initiatives.flatMap(membership));
     after = rows[rows.length - 1].initiative_id;
   }
+  await createListIndexes(db, names, tag);
+}
+
+async function createListIndexes(db: AnyDb, names: Names, tag: string): Promise<void> {
   await createViewIndexes(db, names, tag);
   await createMembershipIndexes(db, names, tag);
 }

@@ -89,8 +89,10 @@ export const portfolioProjection: Projection<Table> = {
       await db.deleteFrom(names.portfolio_counts).where('initiatives', '=', 0).execute();
   },
 
-  forRebuild() {
-    const kept = new RebuildRows<PortfolioTables['portfolio_initiatives']>(REBUILD_STANDINGS_KEPT);
+  forRebuild(options) {
+    const kept = new RebuildRows<PortfolioTables['portfolio_initiatives']>(
+      options?.rowsKept ?? REBUILD_STANDINGS_KEPT,
+    );
     return {
       ...portfolioProjection,
       async apply(db, names, events) {

@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestSchema } from '../../../../test/support/postgres';
+import { Projection } from '../projection';
 import { ReadStore } from '../store/read-store';
 
 export interface ReadStoreBackend {
   name: 'SQLite' | 'PostgreSQL';
-  open(): Promise<{ store: ReadStore; dump: () => Promise<ReadModelDump>; dispose: () => Promise<void> }>;
+  /** A fresh read store, of the given projections (by default Accord's). */
+  open(
+    projections?: readonly Projection[],
+  ): Promise<{ store: ReadStore; dump: () => Promise<ReadModelDump>; dispose: () => Promise<void> }>;
 }
 
 /** Every row of the live read model, in a fixed order, to compare two read models row for row. */
@@ -69,10 +73,10 @@ export async function postgresDumpOf(url: string): Promise<ReadModelDump> {
 
 export const sqliteBackend: ReadStoreBackend = {
   name: 'SQLite',
-  async open() {
+  async open(projections) {
     const directory = mkdtempSync(join(tmpdir(), 'accord-read-'));
     const file = join(directory, 'read-model.db');
-    const store = ReadStore.sqlite(file);
+    const store = ReadStore.sqlite(file, projections);
     await store.migrate();
     return {
       store,
@@ -87,9 +91,9 @@ export const sqliteBackend: ReadStoreBackend = {
 
 export const postgresBackend: ReadStoreBackend = {
   name: 'PostgreSQL',
-  async open() {
+  async open(projections) {
     const schema = await createTestSchema();
-    const store = ReadStore.postgres(schema.url);
+    const store = ReadStore.postgres(schema.url, projections);
     await store.migrate();
     return {
       store,
