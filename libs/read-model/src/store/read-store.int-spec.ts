@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InMemoryEventStore, StoredEvent } from '@accord/event-store';
+import { Projection } from '../projection';
 import { PROJECTIONS } from '../projections';
 import { rebuildReadModel } from '../rebuild';
 import { historyArbitrary, playHistory } from '../testing/random-history';
@@ -185,6 +186,40 @@ describe.each<ReadStoreBackend>([sqliteBackend, postgresBackend])('$name read st
         { status: 'awaiting-sign-offs', category: 'green-technology', initiatives: 1 },
         { status: 'rejected', category: 'space', initiatives: 1 },
       ]);
+    });
+  });
+
+  describe('when a projection fails in the middle of a rebuild', () => {
+    it('fails the rebuild with its error, and leaves the live read model as it was', async () => {
+      let rebuildBatches = 0;
+      const failing = (projection: Projection): Projection => ({
+        ...projection,
+        forRebuild: undefined,
+        async apply(db, names, events, rebuilding) {
+          if (rebuilding && ++rebuildBatches === 3) throw new Error('the disk is full');
+          return projection.apply(db, names, events, rebuilding);
+        },
+      });
+      const fresh = await backend.open(
+        PROJECTIONS.map((projection) => (projection.name === 'portfolio' ? failing(projection) : projection)),
+      );
+      try {
+        const events = new InMemoryEventStore();
+        const [steps] = fc.sample(historyArbitrary(1_000), { numRuns: 1, seed: 42 });
+        await playHistory(events, steps);
+        const head = await events.headPosition();
+        await fresh.store.applyBatch(0, await events.readAll(0, head));
+        const live = await fresh.dump();
+
+        await expect(rebuildReadModel(events, fresh.store, { batchSize: 50 })).rejects.toThrow(
+          'the disk is full',
+        );
+        expect(rebuildBatches).toBe(3);
+        expect(await fresh.dump()).toEqual(live);
+        expect(await fresh.store.checkpoint()).toBe(head);
+      } finally {
+        await fresh.dispose();
+      }
     });
   });
 

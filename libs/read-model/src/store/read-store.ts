@@ -47,6 +47,8 @@ export class ReadStore {
   private rebuildTag: string | null = null;
   /** The projections the rebuild under way runs (Projection.forRebuild), from prepareRebuild to finishRebuild. */
   private rebuilders: readonly Projection[] = [];
+  /** Each rebuilder's transaction of the latest batch: a projection may start a batch while another ends the last. */
+  private rebuildWrites: Promise<void>[] = [];
 
   private constructor(
     private readonly writer: AnyDb,
@@ -281,16 +283,24 @@ export class ReadStore {
    * A large batch of a rebuild, into its tables, where nobody reads: each projection in a transaction of its own
    * (with its own checkpoint), all at once. On PostgreSQL each takes a connection of its own, so that the server
    * writes one projection's rows while this process folds another's; SQLite's one connection runs them in turn.
+   * Each projection takes the batch once it has written the one before: it returns when every projection has
+   * written the one before, so that a projection whose rows cost the server more does not keep the others waiting
+   * at the end of every batch. finishRebuild waits for the last.
    */
   async applyRebuildBatch(expected: number, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await allSettled(
-      this.rebuilders.map((projection) =>
+    const previous = this.rebuildWrites;
+    this.rebuildWrites = this.rebuilders.map((projection, index) => {
+      const written = (previous[index] ?? Promise.resolve()).then(() =>
         this.rebuildTransaction((trx) =>
           this.applyProjectionIn(trx, 'rebuild', projection, expected, events, true, null),
         ),
-      ),
-    );
+      );
+      // Its failure is thrown by the next batch's call, or by finishRebuild's.
+      written.catch(() => undefined);
+      return written;
+    });
+    await allSettled(previous);
   }
 
   /**
@@ -314,6 +324,9 @@ export class ReadStore {
     readAfter: (position: number) => Promise<readonly StoredEvent[]>,
   ): Promise<void> {
     const tag = this.rebuildTag ?? `r${Date.now().toString(36)}`;
+    const writes = this.rebuildWrites;
+    this.rebuildWrites = [];
+    await allSettled(writes);
     await allSettled(
       this.rebuilders.map(async (projection) => {
         const complete = projection.completeRebuild?.bind(projection);
