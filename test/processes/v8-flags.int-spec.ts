@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACCORD_V8_FLAGS } from '../../libs/runtime/src/v8-flags';
+import { ACCORD_CLI_V8_FLAGS, ACCORD_V8_FLAGS } from '../../libs/runtime/src/v8-flags';
 import { exited, ROOT, waitFor } from '../support/processes';
 
 /** The command line a running process was given (after any execve). */
@@ -19,7 +19,32 @@ describe("Accord's V8 flags", () => {
     readdirSync(join(ROOT, 'apps')).filter((app) => existsSync(join(ROOT, 'apps', app, 'src', 'main.ts'))),
   )('apps/%s/src/main.ts gives them before it loads anything else', (app) => {
     const source = readFileSync(join(ROOT, 'apps', app, 'src', 'main.ts'), 'utf8');
-    expect(source.split('\n')[0]).toBe("import '@accord/runtime/with-v8-flags';");
+    expect(source.split('\n')[0]).toBe(
+      app === 'cli'
+        ? "import '@accord/runtime/with-cli-v8-flags';"
+        : "import '@accord/runtime/with-v8-flags';",
+    );
+  });
+
+  it("`accord` runs with the CLI's, as the same process", async () => {
+    // Preloaded into the first process image and into the one it becomes: each prints its pid and flags.
+    const preload = join(dataDir, 'print-flags.js');
+    writeFileSync(preload, 'console.log(JSON.stringify([process.pid, process.execArgv]));');
+    const child = spawn(process.execPath, [join(ROOT, 'apps', 'cli', 'bin', 'accord.js'), '--help'], {
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload}` },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await exited(child);
+    const printed = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('['))
+      .map((line) => JSON.parse(line) as [number, string[]]);
+    expect(printed).toEqual([
+      [child.pid, []],
+      [child.pid, [...ACCORD_CLI_V8_FLAGS]],
+    ]);
   });
 
   const startApi = (nodeArgs: string[]) =>

@@ -1,4 +1,4 @@
-import '@accord/runtime/with-v8-flags';
+import '@accord/runtime/with-cli-v8-flags';
 import 'reflect-metadata';
 import { runCli } from './cli';
 
