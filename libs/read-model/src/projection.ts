@@ -57,7 +57,11 @@ export type TableNames<Table extends string> = Readonly<Record<Table, string>>;
  * the table's rowid rather than a second index beside it (SQLite's integers are 64-bit); on PostgreSQL `bigint`.
  */
 export function positionKeyType(db: AnyDb): 'integer' | 'bigint' {
-  return db.getExecutor().adapter instanceof SqliteAdapter ? 'integer' : 'bigint';
+  return isSqlite(db) ? 'integer' : 'bigint';
+}
+
+function isSqlite(db: AnyDb): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
 /** Most rows per multi-row statement: far below SQLite's and PostgreSQL's limits on bound parameters. */
@@ -90,8 +94,8 @@ export interface OnConflict {
 /**
  * Inserts rows of the same columns (those of the first row), in chunks (inChunks). The statements are written here
  * rather than by Kysely's builder: a rebuild inserts millions of rows, and building each multi-row statement as
- * Kysely's tree, then compiling it, was a tenth of the rebuild's own CPU and much of its garbage; here the text is
- * made once per table, columns and row count, and the values are passed as they are.
+ * Kysely's tree, then compiling it, cost a fifth of the rebuild's CPU with the garbage it made (bench/PROFILE.md);
+ * here the text is made once per table, columns and row count, and the values are passed as they are.
  */
 export async function insertRows<Row extends object>(
   db: AnyDb,
@@ -121,7 +125,7 @@ function insertText(
   rowCount: number,
   onConflict: OnConflict | undefined,
 ): string {
-  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  const sqlite = isSqlite(db);
   const cacheKey = [sqlite, table, columns, rowCount, onConflict?.key, onConflict?.replace].join('|');
   const cached = insertTexts.get(cacheKey);
   if (cached) return cached;

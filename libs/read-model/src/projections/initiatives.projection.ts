@@ -180,22 +180,18 @@ interface KeptRow {
  * the version read, as the live projector does.
  */
 async function writeKeptRows(db: AnyDb, names: Names, kept: readonly KeptRow[]): Promise<void> {
-  await writeViews(
-    db,
-    names,
-    kept.map(({ row }) => row),
-  );
-  const fresh = kept.filter(({ stored }) => !stored).map(({ row }) => row);
+  const fresh: InitiativeRow[] = [];
+  const readBack: InitiativeRow[] = [];
+  const stored = new Map<string, InitiativeRow>();
+  for (const { row, stored: version } of kept)
+    if (version) {
+      readBack.push(row);
+      stored.set(row.initiativeId, version);
+    } else fresh.push(row);
+  await writeViews(db, names, [...fresh, ...readBack]);
   for (const [table, membership] of MEMBERSHIP)
     await insertInKeyOrder(db, names[table], fresh.flatMap(membership));
-  const stored = new Map<string, InitiativeRow>();
-  for (const { row, stored: version } of kept) if (version) stored.set(row.initiativeId, version);
-  await writeMembership(
-    db,
-    names,
-    kept.filter(({ stored }) => stored).map(({ row }) => row),
-    stored,
-  );
+  await writeMembership(db, names, readBack, stored);
 }
 
 /**
