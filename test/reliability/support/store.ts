@@ -120,6 +120,25 @@ export class StoreReader {
     return new Map(rows.map((row) => [row.stream_id.replace(/^initiative-/, ''), row.count]));
   }
 
+  /** The transparency log's leaves: one per initiative event. */
+  leaves(): number {
+    return (
+      this.db.prepare(`SELECT COUNT(*) AS count FROM events WHERE stream_id LIKE 'initiative-%'`).get() as {
+        count: number;
+      }
+    ).count;
+  }
+
+  /** The tree size of the last checkpoint the log signed (0 before the first). */
+  signedTreeSize(): number {
+    const row = this.db
+      .prepare(
+        `SELECT body FROM events WHERE stream_id = ? AND type = 'CheckpointSigned' ORDER BY revision DESC LIMIT 1`,
+      )
+      .get(LOG_CHECKPOINTS_STREAM) as { body: string } | undefined;
+    return row ? Number((JSON.parse(row.body) as { data: { treeSize: number } }).data.treeSize) : 0;
+  }
+
   /** Events per initiative: the streams() of the initiatives alone. */
   initiatives(): Map<string, number> {
     return new Map([...this.streams()].filter(([key]) => !key.startsWith(LOG_STREAM_PREFIX)));
